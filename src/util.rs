@@ -1,0 +1,288 @@
+//! Small byte-level helpers shared by the parsers: base64 variants and JS-like JSON text.
+
+use base64::Engine as _;
+
+const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn b64url_value(c: u8) -> Option<u32> {
+    match c {
+        b'A'..=b'Z' => Some(u32::from(c - b'A')),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// Base64url decoding in Clerk's "loose" mode (`util/rfc4648.ts`): alphabet `A–Z a–z 0–9 - _`
+/// only, any trailing `=` tolerated, a dangling character or non-zero leftover bits rejected.
+pub(crate) fn b64url_loose(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    let mut buffer: u32 = 0;
+    let mut bits: u32 = 0;
+    for &c in bytes {
+        let value = b64url_value(c)?;
+        buffer = ((buffer << 6) | value) & 0xFFFF;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buffer >> bits) & 0xFF) as u8);
+        }
+    }
+    if bits >= 6 || (buffer << (8 - bits)) & 0xFF != 0 {
+        return None;
+    }
+    Some(out)
+}
+
+/// Base64url without padding, for tokens we mint (demo, tests).
+pub fn b64url_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            let idx = ((n >> (18 - 6 * i)) & 63) as usize;
+            out.push(char::from(B64URL.get(idx).copied().unwrap_or(b'A')));
+        }
+    }
+    out
+}
+
+/// Standard base64 with whitespace removed and padding optional (PEM bodies, publishable keys).
+pub(crate) fn b64_standard_lenient(text: &str) -> Option<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine.decode(compact.as_bytes()).ok()
+}
+
+/// Standard base64 with padding (cookie suffix).
+pub(crate) fn b64_standard_encode(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// `JSON.stringify(value)` for a value that may be absent (`undefined`).
+pub(crate) fn js_json(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None => "undefined".to_owned(),
+        Some(v) => serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned()),
+    }
+}
+
+/// JavaScript truthiness of a JSON value (absent = `undefined` = falsy).
+pub(crate) fn js_truthy(value: Option<&serde_json::Value>) -> bool {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(_) | Value::Object(_)) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_base64url_matches_clerk() {
+        assert_eq!(b64url_loose("YWJj").as_deref(), Some(&b"abc"[..]));
+        assert_eq!(b64url_loose("YWI").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(b64url_loose("YWI=").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(b64url_loose("YWI===").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(b64url_loose("").as_deref(), Some(&b""[..]));
+        // dangling character, non-zero leftover bits, wrong alphabet
+        assert_eq!(b64url_loose("aaa"), None);
+        assert_eq!(b64url_loose("a"), None);
+        assert_eq!(b64url_loose("YWJ+"), None);
+        assert_eq!(b64url_loose("YW=I"), None);
+        assert_eq!(b64url_loose("YWJ/"), None);
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        for len in 0..40 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let enc = b64url_encode(&data);
+            assert!(!enc.contains('='));
+            assert_eq!(b64url_loose(&enc), Some(data));
+        }
+    }
+
+    #[test]
+    fn js_json_and_truthiness() {
+        assert_eq!(js_json(None), "undefined");
+        assert_eq!(js_json(Some(&serde_json::json!("a\"b"))), "\"a\\\"b\"");
+        assert!(!js_truthy(Some(&serde_json::json!(""))));
+        assert!(!js_truthy(Some(&serde_json::json!(0))));
+        assert!(js_truthy(Some(&serde_json::json!([]))));
+    }
+}
+
+/// JavaScript's `StrWhiteSpaceChar` (what `Number()`/`parseInt` skip).
+fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
+    )
+}
+
+/// `Number(text)` for a string.
+pub(crate) fn js_number_from_str(text: &str) -> f64 {
+    let t = text.trim_matches(is_js_space);
+    if t.is_empty() {
+        return 0.0;
+    }
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
+        if let Some(digits) = t.strip_prefix(prefix) {
+            if digits.is_empty() {
+                return f64::NAN;
+            }
+            let mut value = 0.0f64;
+            for c in digits.chars() {
+                match c.to_digit(radix) {
+                    Some(d) => value = value * f64::from(radix) + f64::from(d),
+                    None => return f64::NAN,
+                }
+            }
+            return value;
+        }
+    }
+    match t {
+        "Infinity" | "+Infinity" => return f64::INFINITY,
+        "-Infinity" => return f64::NEG_INFINITY,
+        _ => {}
+    }
+    // Rust accepts "inf"/"nan" spellings that JavaScript does not.
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
+        return f64::NAN;
+    }
+    t.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// `Number.parseInt(text)` (radix 10, or 16 after `0x`); NaN when no digit.
+pub(crate) fn js_parse_int(text: &str) -> f64 {
+    let t = text.trim_start_matches(is_js_space);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, t.get(1..).unwrap_or("")),
+        Some(b'+') => (false, t.get(1..).unwrap_or("")),
+        _ => (false, t),
+    };
+    let (radix, digits) = match t.get(..2) {
+        Some("0x" | "0X") => (16, t.get(2..).unwrap_or("")),
+        _ => (10, t),
+    };
+    let mut value = 0.0f64;
+    let mut any = false;
+    for c in digits.chars() {
+        match c.to_digit(radix) {
+            Some(d) => {
+                value = value * f64::from(radix) + f64::from(d);
+                any = true;
+            }
+            None => break,
+        }
+    }
+    if !any {
+        return f64::NAN;
+    }
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+/// `ToNumber(value)` for a JSON value (`undefined` → NaN).
+pub(crate) fn js_to_number(value: Option<&serde_json::Value>) -> f64 {
+    use serde_json::Value;
+    match value {
+        None => f64::NAN,
+        Some(Value::Null) => 0.0,
+        Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(Value::String(s)) => js_number_from_str(s),
+        Some(Value::Array(items)) => match items.as_slice() {
+            [] => 0.0,
+            [one] => match one {
+                Value::Array(_) | Value::Object(_) => js_to_number(Some(one)),
+                Value::Null => 0.0,
+                Value::String(s) => js_number_from_str(s),
+                other => js_to_number(Some(other)),
+            },
+            _ => f64::NAN,
+        },
+        Some(Value::Object(_)) => f64::NAN,
+    }
+}
+
+/// `String(number)` for the values we print (counters).
+pub(crate) fn js_number_to_string(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".to_owned();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    if n == 0.0 {
+        return "0".to_owned();
+    }
+    if n == n.trunc() && n.abs() < 1e21 {
+        return format!("{n:.0}");
+    }
+    if n.abs() >= 1e21 {
+        return format!("{n:e}").replace('e', "e+").replace("e+-", "e-");
+    }
+    format!("{n}")
+}
+
+#[cfg(test)]
+mod js_number_tests {
+    use super::*;
+
+    #[test]
+    fn number_and_parse_int() {
+        assert_eq!(js_number_from_str(" 3 "), 3.0);
+        assert_eq!(js_number_from_str(""), 0.0);
+        assert_eq!(js_number_from_str("0x10"), 16.0);
+        assert!(js_number_from_str("abc").is_nan());
+        assert!(js_number_from_str("inf").is_nan());
+        assert_eq!(js_number_from_str("3.5"), 3.5);
+        assert_eq!(js_parse_int("12abc"), 12.0);
+        assert_eq!(js_parse_int("  -7"), -7.0);
+        assert_eq!(js_parse_int("0x1f"), 31.0);
+        assert!(js_parse_int("abc").is_nan());
+        assert_eq!(js_number_to_string(4.0), "4");
+        assert_eq!(js_number_to_string(4.5), "4.5");
+        assert_eq!(js_number_to_string(-0.0), "0");
+    }
+}
