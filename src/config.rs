@@ -240,12 +240,12 @@ impl Options {
             after_sign_in_url: get("CLERK_AFTER_SIGN_IN_URL"),
             after_sign_up_url: get("CLERK_AFTER_SIGN_UP_URL"),
             satellite_auto_sync: flag("CLERK_SATELLITE_AUTO_SYNC")?,
-            organization_sync: (!org.is_empty() || !personal.is_empty()).then(|| {
+            organization_sync: (!org.is_empty() || !personal.is_empty()).then_some(
                 OrganizationSyncOptions {
                     organization_patterns: org,
                     personal_account_patterns: personal,
-                }
-            }),
+                },
+            ),
             accepts_token,
             redirect_origins: list("CLERK_REDIRECT_ORIGINS"),
             public_origin: get("CLERK_PUBLIC_ORIGIN"),
@@ -471,14 +471,22 @@ impl Config {
             {
                 return Err(ConfigError::SatelliteWithoutSignInUrl);
             }
-            if !sign_in_url.is_empty() && Url::parse(&sign_in_url).is_err() {
+            // The development satellite sync redirects to `signInUrl`, so it must be absolute
+            // (the SDK checks this per request, when an `Origin` header is present).
+            let dev = pk.as_ref().map(PublishableKey::instance) == Some(InstanceType::Development);
+            if dev && !sign_in_url.is_empty() && Url::parse(&sign_in_url).is_err() {
                 return Err(ConfigError::SignInUrlNotAbsolute);
             }
             if proxy_url.is_empty() && domain.is_empty() {
                 return Err(ConfigError::SatelliteWithoutDomain);
             }
         }
-        if !proxy_url.is_empty() && !proxy_url.starts_with('/') && Url::parse(&proxy_url).is_err() {
+        // Parity: a bare host (`proxy.example.com/__clerk`) is used with `https://` prepended.
+        if !proxy_url.is_empty()
+            && !proxy_url.starts_with('/')
+            && Url::parse(&proxy_url).is_err()
+            && Url::parse(&format!("https://{proxy_url}")).is_err()
+        {
             return Err(ConfigError::InvalidValue {
                 name: "CLERK_PROXY_URL".into(),
                 detail: "expected an absolute URL or a path starting with /".into(),

@@ -65,7 +65,7 @@ fn run_verify(id: Value, case: &Value, options: &Map<String, Value>, now: UnixMi
             json!({"id": id, "kind": "verify", "ok": true, "claims": Value::Object(claims)})
         }
         Err(e) => json!({"id": id, "kind": "verify", "ok": false,
-            "error_reason": e.reason().as_str(), "error_message": e.to_string()}),
+            "error_reason": e.reason().as_str(), "error_message": e.message()}),
     }
 }
 
@@ -114,13 +114,30 @@ pub fn render_state(id: Value, state: &RequestState, treat_pending: bool) -> Val
             Ok(a) => a.to_json(),
             Err(_) => Value::Null,
         },
+        AuthSource::Machine(m) => m.to_json(),
         AuthSource::SignedOutSession => SessionAuth::signed_out(Value::Null).to_json(),
-        AuthSource::SignedOutMachine(kind) => json!({
-            "id": null, "subject": null, "isAuthenticated": false,
-            "tokenType": kind.as_str(), "claims": null, "scopes": null,
-            (if *kind == TokenKind::OAuthToken { "clientId" } else { "machineId" }): null,
-        }),
-        AuthSource::InvalidToken => json!({"isAuthenticated": false, "tokenType": null}),
+        AuthSource::SignedOutMachine(kind) => {
+            let mut v = json!({
+                "id": null, "subject": null, "isAuthenticated": false,
+                "tokenType": kind.as_str(), "claims": null, "scopes": null,
+            });
+            let extra = match kind {
+                TokenKind::OAuthToken => Some("clientId"),
+                TokenKind::M2mToken => Some("machineId"),
+                _ => None,
+            };
+            if let (Some(name), Some(obj)) = (extra, v.as_object_mut()) {
+                obj.insert(name.to_owned(), Value::Null);
+            }
+            v
+        }
+        AuthSource::InvalidToken => {
+            let mut v = SessionAuth::signed_out(Value::Null).to_json();
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("tokenType".to_owned(), Value::Null);
+            }
+            v
+        }
     };
     let e = &state.echo;
     json!({

@@ -45,6 +45,7 @@ pub mod conformance;
 pub mod cookies;
 mod handshake;
 pub mod keys;
+pub mod machine;
 #[cfg(feature = "mint")]
 pub mod mint;
 pub mod orgsync;

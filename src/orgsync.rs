@@ -138,12 +138,21 @@ impl std::error::Error for PatternError {}
 
 impl OrgMatcher {
     /// Compiles both pattern lists (organization first, as the reference does); the first
-    /// invalid pattern is an error naming its list.
+    /// pattern the reference rejects is an error naming its list, with the reference's message.
+    /// When the reference would accept both lists but one uses a construct outside our subset,
+    /// the error is [`PatternErrorKind::Unsupported`].
     pub fn new(opts: &OrganizationSyncOptions) -> Result<OrgMatcher, PatternError> {
-        Ok(OrgMatcher {
-            organization: PatternList::compile(&opts.organization_patterns)?,
-            personal: PatternList::compile(&opts.personal_account_patterns)?,
-        })
+        let organization = PatternList::compile(&opts.organization_patterns);
+        let personal = PatternList::compile(&opts.personal_account_patterns);
+        match (organization, personal) {
+            (Ok(organization), Ok(personal)) => Ok(OrgMatcher {
+                organization,
+                personal,
+            }),
+            (Err(e), _) if e.kind != PatternErrorKind::Unsupported => Err(e),
+            (_, Err(e)) if e.kind != PatternErrorKind::Unsupported => Err(e),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
     }
 
     /// Target for a URL pathname (as WHATWG URL `pathname` gives it, still percent-encoded).
@@ -234,18 +243,31 @@ impl PatternList {
             return Ok(None);
         }
         let list = patterns.join(",");
-        let compiled = patterns
-            .iter()
-            .map(|p| {
-                compile_pattern(p).map_err(|(kind, detail)| PatternError {
-                    kind,
-                    pattern: p.clone(),
-                    list: list.clone(),
-                    detail,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(PatternList { patterns: compiled }))
+        let mut compiled = Vec::with_capacity(patterns.len());
+        let mut unsupported = None;
+        for p in patterns {
+            match compile_pattern(p) {
+                Ok(c) => compiled.push(c),
+                Err((kind, detail)) => {
+                    let err = PatternError {
+                        kind,
+                        pattern: p.clone(),
+                        list: list.clone(),
+                        detail,
+                    };
+                    // The reference stops at the first pattern it rejects; a pattern only we
+                    // refuse does not stop it, so keep looking for one it rejects.
+                    if kind != PatternErrorKind::Unsupported {
+                        return Err(err);
+                    }
+                    unsupported.get_or_insert(err);
+                }
+            }
+        }
+        match unsupported {
+            Some(err) => Err(err),
+            None => Ok(Some(PatternList { patterns: compiled })),
+        }
     }
 
     /// The parameters of the first pattern matching the whole input, if any.
@@ -479,7 +501,8 @@ fn lex(r: &[u16]) -> Result<Vec<Token>, String> {
             }
         }
     }
-    tokens.push(tok(TokenKind::End, r.len(), Some(Vec::new())));
+    // `i` can be one past the end after a trailing backslash, as in JS.
+    tokens.push(tok(TokenKind::End, i, Some(Vec::new())));
     Ok(tokens)
 }
 

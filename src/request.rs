@@ -526,8 +526,9 @@ impl<'a> Ctx<'a> {
         self.machine_token(token)
     }
 
-    /// D11: machine tokens need the Backend API (opaque) or are out of scope (JWT form):
-    /// signed-out `token-type-mismatch` with the token's type.
+    /// Machine-token verification after the type check. JWT-format tokens are verified offline
+    /// (§4.5); opaque `mt_`/`oat_`/`ak_` tokens need the Backend API (D11): signed-out
+    /// `token-type-mismatch` with the token's type.
     fn machine_token(&self, token: &str) -> RequestState {
         let kind = machine_token_type(token);
         if let AcceptsToken::One(wanted) = &self.config.accepts {
@@ -541,13 +542,25 @@ impl<'a> Ctx<'a> {
                 );
             }
         }
-        RequestState::signed_out(
-            self.echo(),
-            kind,
-            Reason::TokenTypeMismatch,
-            String::new(),
-            Headers::default(),
-        )
+        if !is_jwt_format(token) {
+            return RequestState::signed_out(
+                self.echo(),
+                kind,
+                Reason::TokenTypeMismatch,
+                String::new(),
+                Headers::default(),
+            );
+        }
+        match crate::machine::verify(token, self.config, self.now) {
+            Ok(auth) => RequestState::signed_in_machine(self.echo(), auth, token.to_owned()),
+            Err(e) => RequestState::signed_out(
+                self.echo(),
+                e.kind,
+                Reason::Machine(e.code),
+                e.full_message(),
+                Headers::default(),
+            ),
+        }
     }
 
     /// §2.5 handleSessionTokenError (D7: never refresh).
@@ -673,24 +686,16 @@ impl<'a> Ctx<'a> {
             return Ok(self.maybe_handshake(Reason::DevBrowserMissing, String::new(), None));
         }
         // 7–9.
-        match (has_client, self.session_in_cookie.as_deref()) {
-            (false, None) => return Ok(self.signed_out(Reason::SessionTokenAndUatMissing, "")),
+        Ok(match (has_client, self.session_in_cookie.as_deref()) {
+            (false, None) => self.signed_out(Reason::SessionTokenAndUatMissing, ""),
             (false, Some(_)) => {
-                return Ok(self.maybe_handshake(
-                    Reason::SessionTokenButNoClientUat,
-                    String::new(),
-                    None,
-                ))
+                self.maybe_handshake(Reason::SessionTokenButNoClientUat, String::new(), None)
             }
             (true, None) => {
-                return Ok(self.maybe_handshake(
-                    Reason::ClientUatButNoSessionToken,
-                    String::new(),
-                    None,
-                ))
+                self.maybe_handshake(Reason::ClientUatButNoSessionToken, String::new(), None)
             }
-            (true, Some(session)) => Ok(self.cookie_session(session)),
-        }
+            (true, Some(session)) => self.cookie_session(session),
+        })
     }
 
     /// §2.4 steps 10–18 for a present session cookie.

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::{Config, TokenKind};
+use crate::machine::MachineAuth;
 use crate::token::TokenReason;
 
 /// `signed-in`, `signed-out` or `handshake`.
@@ -76,6 +77,8 @@ pub enum Reason {
     NoTokenInHeader,
     /// A verification reason passed through (`token-invalid`, ...).
     Token(TokenReason),
+    /// A machine-token error code (`token-invalid`, `token-verification-failed`).
+    Machine(&'static str),
 }
 
 impl Reason {
@@ -105,6 +108,7 @@ impl Reason {
             Self::UnexpectedError => "unexpected-error",
             Self::NoTokenInHeader => "No token in header",
             Self::Token(t) => t.as_str(),
+            Self::Machine(code) => code,
         }
     }
 }
@@ -179,6 +183,8 @@ pub(crate) fn valid_header_value(v: &str) -> bool {
 pub(crate) enum AuthSource {
     /// Verified session claims.
     Session(Map<String, Value>),
+    /// A verified machine token.
+    Machine(MachineAuth),
     /// Signed-out session object.
     SignedOutSession,
     /// Signed-out machine object for this kind.
@@ -265,6 +271,19 @@ impl RequestState {
             token_type: Some(TokenKind::SessionToken),
             echo,
             auth: AuthSource::Session(claims),
+        }
+    }
+
+    pub(crate) fn signed_in_machine(echo: Echo, auth: MachineAuth, token: String) -> Self {
+        Self {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            headers: Headers::default(),
+            token: Some(token),
+            token_type: Some(auth.kind),
+            echo,
+            auth: AuthSource::Machine(auth),
         }
     }
 

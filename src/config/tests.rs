@@ -115,6 +115,7 @@ fn satellite_and_frontend_api_rules() {
     );
     assert_eq!(
         Config::new(Options {
+            publishable_key: Some(PK_TEST.into()),
             is_satellite: true,
             domain: Some("d".into()),
             sign_in_url: Some("/sign-in".into()),

@@ -109,7 +109,8 @@ fn loop_counter_equality_not_threshold() {
 fn eligibility_rules() {
     let c = config(|_| {});
     let uat = ("cookie", "__client_uat=1");
-    let cases: [(&str, &[(&str, &str)], &str); 6] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 6] = [
         ("GET", &[("sec-fetch-dest", "iframe"), uat], "handshake"),
         ("GET", &[("accept", "text/html,*/*"), uat], "handshake"),
         (

@@ -26,6 +26,26 @@ pub fn verify_session_token(
     if decoded.header_str("cat") == Some(CAT_M2M) {
         return Err(TokenError::invalid("Invalid session token category."));
     }
+    verify_decoded(decoded, keys, rules, now)
+}
+
+/// Clerk's `verifyJwt` without the session category guard (machine JWTs).
+pub(crate) fn verify_jwt(
+    token: &str,
+    keys: &KeySet,
+    rules: &TokenRules,
+    now: UnixMillis,
+) -> Result<Map<String, Value>, TokenError> {
+    verify_decoded(DecodedJwt::decode(token)?, keys, rules, now)
+}
+
+/// §3.3 steps 2–6 on a decoded token: `typ`, `alg`, `crit` (D12), signature, claims.
+fn verify_decoded(
+    decoded: DecodedJwt<'_>,
+    keys: &KeySet,
+    rules: &TokenRules,
+    now: UnixMillis,
+) -> Result<Map<String, Value>, TokenError> {
     jwt::check_typ(&decoded, rules.header_types.as_deref())?;
     let alg = jwt::check_alg(&decoded)?;
     jwt::check_crit(&decoded)?;

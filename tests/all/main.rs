@@ -1,0 +1,10 @@
+//! Integration tests: one binary, a module per area.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test harness: a panic is a test failure"
+)]
+
+mod conformance;
