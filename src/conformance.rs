@@ -4,12 +4,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::auth::SessionAuth;
 use crate::config::{parse_accepts_token, AcceptsToken, Config, Options, TokenKind};
 use crate::keys::KeySet;
 use crate::orgsync::OrganizationSyncOptions;
 use crate::request::{authenticate, AuthenticateError, RequestParts};
-use crate::state::{AuthSource, RequestState};
+use crate::state::RequestState;
 use crate::time::UnixMillis;
 use crate::token::{verify_session_token, TokenRules};
 
@@ -108,37 +107,7 @@ pub fn render_state(id: Value, state: &RequestState, treat_pending: bool) -> Val
             headers.insert(name.to_owned(), json!(values.join(", ")));
         }
     }
-    let auth = match &state.auth {
-        AuthSource::None => Value::Null,
-        AuthSource::Session(claims) => match SessionAuth::to_auth(claims, treat_pending) {
-            Ok(a) => a.to_json(),
-            Err(_) => Value::Null,
-        },
-        AuthSource::Machine(m) => m.to_json(),
-        AuthSource::SignedOutSession => SessionAuth::signed_out(Value::Null).to_json(),
-        AuthSource::SignedOutMachine(kind) => {
-            let mut v = json!({
-                "id": null, "subject": null, "isAuthenticated": false,
-                "tokenType": kind.as_str(), "claims": null, "scopes": null,
-            });
-            let extra = match kind {
-                TokenKind::OAuthToken => Some("clientId"),
-                TokenKind::M2mToken => Some("machineId"),
-                _ => None,
-            };
-            if let (Some(name), Some(obj)) = (extra, v.as_object_mut()) {
-                obj.insert(name.to_owned(), Value::Null);
-            }
-            v
-        }
-        AuthSource::InvalidToken => {
-            let mut v = SessionAuth::signed_out(Value::Null).to_json();
-            if let Some(obj) = v.as_object_mut() {
-                obj.insert("tokenType".to_owned(), Value::Null);
-            }
-            v
-        }
-    };
+    let auth = state.auth_json(treat_pending);
     let e = &state.echo;
     json!({
         "id": id,

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::auth::SessionAuth;
 use crate::config::{Config, TokenKind};
 use crate::machine::MachineAuth;
 use crate::token::TokenReason;
@@ -362,6 +363,63 @@ impl RequestState {
         match &self.auth {
             AuthSource::Session(c) => Some(c),
             _ => None,
+        }
+    }
+
+    /// The session auth object (`state.toAuth({treatPendingAsSignedOut})`) for a session token:
+    /// the signed-in object, or the signed-out one (pending sessions when `treat_pending`).
+    /// `None` for handshakes and machine tokens; `Err` for claims Clerk's `toAuth()` throws on.
+    pub fn session_auth(
+        &self,
+        treat_pending: bool,
+    ) -> Option<Result<SessionAuth, crate::auth::AuthError>> {
+        match &self.auth {
+            AuthSource::Session(claims) => Some(SessionAuth::to_auth(claims, treat_pending)),
+            AuthSource::SignedOutSession => Some(Ok(SessionAuth::signed_out(Value::Null))),
+            _ => None,
+        }
+    }
+
+    /// The verified machine token, when signed in with one.
+    pub fn machine_auth(&self) -> Option<&MachineAuth> {
+        match &self.auth {
+            AuthSource::Machine(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The serialisable auth object (Clerk's `toAuth()` as JSON; `null` for a handshake), in the
+    /// conformance format's shape.
+    pub fn auth_json(&self, treat_pending: bool) -> Value {
+        match &self.auth {
+            AuthSource::None => Value::Null,
+            AuthSource::Session(claims) => SessionAuth::to_auth(claims, treat_pending)
+                .map(|a| a.to_json())
+                .unwrap_or(Value::Null),
+            AuthSource::Machine(m) => m.to_json(),
+            AuthSource::SignedOutSession => SessionAuth::signed_out(Value::Null).to_json(),
+            AuthSource::SignedOutMachine(kind) => {
+                let mut v = serde_json::json!({
+                    "id": null, "subject": null, "isAuthenticated": false,
+                    "tokenType": kind.as_str(), "claims": null, "scopes": null,
+                });
+                let extra = match kind {
+                    TokenKind::OAuthToken => Some("clientId"),
+                    TokenKind::M2mToken => Some("machineId"),
+                    _ => None,
+                };
+                if let (Some(name), Some(obj)) = (extra, v.as_object_mut()) {
+                    obj.insert(name.to_owned(), Value::Null);
+                }
+                v
+            }
+            AuthSource::InvalidToken => {
+                let mut v = SessionAuth::signed_out(Value::Null).to_json();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("tokenType".to_owned(), Value::Null);
+                }
+                v
+            }
         }
     }
 

@@ -1,0 +1,492 @@
+//! The forward-auth / route-protection HTTP decision: request → status, headers and body.
+//!
+//! Pure logic so it is tested natively; the `wasi:http` handler only converts types.
+//! - signed-in: 200, JSON auth state, identity headers, `Cache-Control: private, no-store`;
+//! - any state with a `location` (handshake, dev handshake clean-up): 307 with Clerk's headers;
+//! - signed-out on a public route: 200 with Clerk's `x-clerk-auth-*` headers;
+//! - signed-out on a protected document navigation: 307 to the sign-in URL;
+//! - signed-out on a protected API request: 401 JSON (`WWW-Authenticate` when a token was
+//!   presented);
+//! - `CLERK_FORWARD_AUTH_MODE=nginx`: every redirect becomes 401 + `x-clerk-redirect-to`;
+//! - malformed request: 400; development handshake failure (D8) or bad run-time config: 500.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::config::ConfigError;
+use crate::redirect::RedirectTarget;
+use crate::request::{AuthenticateError, RequestParts};
+use crate::routes::RouteRules;
+use crate::state::{valid_header_value, AuthStatus, RequestState};
+use crate::time::UnixMillis;
+use crate::Verifier;
+
+/// Client-sent identity headers that are never trusted or passed on.
+pub const IDENTITY_HEADERS: &[&str] = &[
+    "x-clerk-auth-status",
+    "x-clerk-user-id",
+    "x-clerk-session-id",
+    "x-clerk-org-id",
+    "x-clerk-org-role",
+    "x-clerk-org-slug",
+    "x-auth-request-user",
+];
+
+/// How much the handler logs on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    /// Nothing.
+    Off,
+    /// One JSON line per decision (default).
+    Decisions,
+    /// Decisions plus Clerk's message.
+    Debug,
+}
+
+/// Handler settings (`CLERK_PUBLIC_ROUTES`, `CLERK_PROTECTED_ROUTES`, `CLERK_TRUST_FORWARDED`,
+/// `CLERK_FORWARD_AUTH_MODE`, `CLERK_LOG`).
+#[derive(Debug, Clone)]
+pub struct GateConfig {
+    routes: RouteRules,
+    trust_forwarded: bool,
+    nginx: bool,
+    /// Logging level.
+    pub log: LogLevel,
+}
+
+impl GateConfig {
+    /// Reads the handler variables; `sign_in_url`/`sign_up_url` paths are always public.
+    pub fn from_env(env: &BTreeMap<String, String>) -> Result<GateConfig, ConfigError> {
+        let get = |k: &str| env.get(k).map(|v| v.trim()).unwrap_or("");
+        let invalid = |name: &str, detail: String| ConfigError::InvalidValue {
+            name: name.to_owned(),
+            detail,
+        };
+        let routes = RouteRules::new(
+            get("CLERK_PUBLIC_ROUTES"),
+            get("CLERK_PROTECTED_ROUTES"),
+            get("CLERK_SIGN_IN_URL"),
+            get("CLERK_SIGN_UP_URL"),
+        )
+        .map_err(|e| invalid("CLERK_PUBLIC_ROUTES/CLERK_PROTECTED_ROUTES", e.to_string()))?;
+        let trust_forwarded = match get("CLERK_TRUST_FORWARDED").to_ascii_lowercase().as_str() {
+            "" | "false" | "0" | "no" => false,
+            "true" | "1" | "yes" => true,
+            _ => {
+                return Err(invalid(
+                    "CLERK_TRUST_FORWARDED",
+                    "expected true or false".into(),
+                ))
+            }
+        };
+        let nginx = match get("CLERK_FORWARD_AUTH_MODE") {
+            "" | "default" => false,
+            "nginx" => true,
+            other => {
+                return Err(invalid(
+                    "CLERK_FORWARD_AUTH_MODE",
+                    format!("unknown mode \"{other}\" (default or nginx)"),
+                ))
+            }
+        };
+        let log = match get("CLERK_LOG") {
+            "" | "decisions" => LogLevel::Decisions,
+            "off" => LogLevel::Off,
+            "debug" => LogLevel::Debug,
+            other => {
+                return Err(invalid(
+                    "CLERK_LOG",
+                    format!("unknown level \"{other}\" (off, decisions or debug)"),
+                ))
+            }
+        };
+        Ok(GateConfig {
+            routes,
+            trust_forwarded,
+            nginx,
+            log,
+        })
+    }
+}
+
+/// An incoming HTTP request as a runtime hands it over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: String,
+    /// `http` or `https` (runtime's view); `http` when unknown.
+    pub scheme: Option<String>,
+    /// Authority (host\[:port\]); the `Host` header when absent.
+    pub authority: Option<String>,
+    /// Path and query, e.g. `/dashboard?tab=1`.
+    pub path_with_query: String,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The response to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers (valid header values only).
+    pub headers: Vec<(String, String)>,
+    /// Body (JSON).
+    pub body: Vec<u8>,
+}
+
+/// What was decided, for the log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// `signed-in`, `signed-out`, `handshake` or `error`.
+    pub status: String,
+    /// Reason code, if any.
+    pub reason: Option<String>,
+    /// Clerk's message (logged only at debug level).
+    pub message: Option<String>,
+    /// The route rule that applied.
+    pub route: String,
+    /// Method.
+    pub method: String,
+    /// Path without query.
+    pub path: String,
+    /// User id when signed in.
+    pub user_id: Option<String>,
+}
+
+impl Decision {
+    /// One JSON log line. Never contains a token, cookie value or key.
+    pub fn log_line(&self, level: LogLevel, micros: u128, demo: bool) -> Option<String> {
+        if level == LogLevel::Off {
+            return None;
+        }
+        let mut v = json!({
+            "status": self.status, "reason": self.reason, "route": self.route,
+            "method": self.method, "path": self.path, "us": micros,
+        });
+        if let Some(obj) = v.as_object_mut() {
+            if let Some(u) = &self.user_id {
+                obj.insert("user_id".into(), json!(u));
+            }
+            if level == LogLevel::Debug {
+                if let Some(m) = self.message.as_ref().filter(|m| !m.is_empty()) {
+                    obj.insert("message".into(), json!(m));
+                }
+            }
+            if demo {
+                obj.insert("config".into(), json!("DEMO"));
+            }
+        }
+        Some(v.to_string())
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn first_item(v: &str) -> &str {
+    v.split(',').next().unwrap_or("").trim()
+}
+
+/// Builds the request the core sees: the original URL, and forwarded headers only when trusted.
+fn to_parts(gate: &GateConfig, req: &HttpRequest) -> RequestParts {
+    let h = &req.headers;
+    let mut scheme = req.scheme.clone().unwrap_or_else(|| "http".to_owned());
+    let mut authority = req
+        .authority
+        .clone()
+        .filter(|a| !a.is_empty())
+        .or_else(|| header(h, "host").map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned());
+    let mut path = req.path_with_query.clone();
+    if gate.trust_forwarded {
+        if let Some(p) = header(h, "x-forwarded-proto")
+            .map(first_item)
+            .filter(|p| !p.is_empty())
+        {
+            scheme = p.to_owned();
+        }
+        if let Some(a) = header(h, "x-forwarded-host")
+            .map(first_item)
+            .filter(|a| !a.is_empty())
+        {
+            authority = a.to_owned();
+        }
+        if let Some(u) = header(h, "x-forwarded-uri")
+            .or_else(|| header(h, "x-original-uri"))
+            .filter(|u| u.starts_with('/'))
+        {
+            path = u.to_owned();
+        }
+    }
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    // Security: without CLERK_TRUST_FORWARDED the client's X-Forwarded-* never reach the core
+    // (which, like Clerk, would otherwise let them shape the URL, D10).
+    let headers = h
+        .iter()
+        .filter(|(n, _)| {
+            let n = n.to_ascii_lowercase();
+            (gate.trust_forwarded || !n.starts_with("x-forwarded-"))
+                && !IDENTITY_HEADERS.contains(&n.as_str())
+        })
+        .cloned()
+        .collect();
+    RequestParts {
+        method: req.method.clone(),
+        url: format!("{scheme}://{authority}{path}"),
+        headers,
+    }
+}
+
+fn json_body(v: &Value) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
+fn push(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    // Security: CR/LF/NUL or non-Latin-1 values are dropped, never sent.
+    if valid_header_value(value) {
+        headers.push((name.to_owned(), value.to_owned()));
+    }
+}
+
+fn is_document(req: &HttpRequest) -> bool {
+    match header(&req.headers, "sec-fetch-dest") {
+        Some(d) => d == "document" || d == "iframe",
+        None => header(&req.headers, "accept").is_some_and(|a| a.starts_with("text/html")),
+    }
+}
+
+fn token_presented(req: &HttpRequest) -> bool {
+    header(&req.headers, "authorization").is_some_and(|a| !a.trim().is_empty())
+        || header(&req.headers, "cookie").is_some_and(|c| c.contains("__session"))
+}
+
+/// A response for a verifier that could not be configured.
+pub fn config_error_response(message: &str) -> HttpResponse {
+    HttpResponse {
+        status: 500,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("cache-control".into(), "no-store".into()),
+        ],
+        body: json_body(&json!({"status": "error", "reason": "config-error", "message": message})),
+    }
+}
+
+/// Decides one request.
+pub fn handle(
+    verifier: &Verifier,
+    gate: &GateConfig,
+    req: &HttpRequest,
+    now: UnixMillis,
+) -> (HttpResponse, Decision) {
+    let parts = to_parts(gate, req);
+    let path = parts
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest.get(i..).unwrap_or("/")))
+        .unwrap_or("/")
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .to_owned();
+    let rule = gate.routes.decide(&path);
+    let mut decision = Decision {
+        status: "error".into(),
+        reason: None,
+        message: None,
+        route: rule.describe(),
+        method: req.method.clone(),
+        path: path.clone(),
+        user_id: None,
+    };
+    let mut headers: Vec<(String, String)> = vec![
+        ("content-type".into(), "application/json".into()),
+        ("cache-control".into(), "private, no-store".into()),
+    ];
+    let state = match verifier.authenticate(&parts, now) {
+        Ok(s) => s,
+        Err(e) => {
+            let (status, reason) = match e {
+                AuthenticateError::InvalidRequest(_) => (400, "invalid-request"),
+                AuthenticateError::DevHandshake(_) => (500, "dev-handshake-failed"),
+            };
+            decision.reason = Some(reason.into());
+            decision.message = Some(e.to_string());
+            let body = json!({"status": "error", "reason": reason, "message": e.to_string()});
+            return (
+                HttpResponse {
+                    status,
+                    headers,
+                    body: json_body(&body),
+                },
+                decision,
+            );
+        }
+    };
+    decision.status = state.status.as_str().into();
+    decision.reason = state.reason.map(|r| r.as_str().to_owned());
+    decision.message = state.message.clone();
+    for (n, v) in state.headers.iter() {
+        if n == "cache-control" {
+            headers.retain(|(h, _)| h != "cache-control");
+        }
+        push(&mut headers, n, v);
+    }
+    let body = json!({
+        "status": state.status.as_str(),
+        "reason": state.reason.map(|r| r.as_str()),
+        "message": state.message,
+        "auth": state.auth_json(true),
+    });
+
+    // Clerk's own redirects (handshake, development clean-up) win over everything.
+    if let Some(location) = state.location().map(str::to_owned) {
+        return (redirect(gate, headers, &location, &body), decision);
+    }
+    let identity = identity(&state);
+    let signed_in = state.status == AuthStatus::SignedIn && identity.is_some();
+    if signed_in {
+        if let Some(id) = &identity {
+            decision.user_id = id.user_id.clone();
+            add_identity(&mut headers, id);
+        }
+        return (
+            HttpResponse {
+                status: 200,
+                headers,
+                body: json_body(&body),
+            },
+            decision,
+        );
+    }
+    // Signed out (or a pending session, which Clerk's toAuth() treats as signed out).
+    let pending = state.status == AuthStatus::SignedIn;
+    if !rule.is_protected() {
+        return (
+            HttpResponse {
+                status: 200,
+                headers,
+                body: json_body(&body),
+            },
+            decision,
+        );
+    }
+    if is_document(req) {
+        let target = verifier
+            .redirect_url(&parts, RedirectTarget::SignIn, pending, now)
+            .ok()
+            .flatten();
+        if let Some(location) = target {
+            return (redirect(gate, headers, &location, &body), decision);
+        }
+    }
+    if token_presented(req) {
+        headers.push((
+            "www-authenticate".into(),
+            "Bearer error=\"invalid_token\"".into(),
+        ));
+    }
+    let body = json!({
+        "status": state.status.as_str(),
+        "reason": state.reason.map(|r| r.as_str()),
+        "message": state.message,
+    });
+    (
+        HttpResponse {
+            status: 401,
+            headers,
+            body: json_body(&body),
+        },
+        decision,
+    )
+}
+
+fn redirect(
+    gate: &GateConfig,
+    mut headers: Vec<(String, String)>,
+    location: &str,
+    body: &Value,
+) -> HttpResponse {
+    headers.retain(|(n, _)| n != "location");
+    if gate.nginx {
+        // nginx `auth_request` treats a 3xx from the auth service as an error.
+        push(&mut headers, "x-clerk-redirect-to", location);
+        return HttpResponse {
+            status: 401,
+            headers,
+            body: json_body(body),
+        };
+    }
+    push(&mut headers, "location", location);
+    HttpResponse {
+        status: 307,
+        headers,
+        body: Vec::new(),
+    }
+}
+
+struct Identity {
+    status: &'static str,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    org_id: Option<String>,
+    org_role: Option<String>,
+    org_slug: Option<String>,
+}
+
+/// The identity of a signed-in state (`None` for a pending session or a bad claim set).
+fn identity(state: &RequestState) -> Option<Identity> {
+    if state.status != AuthStatus::SignedIn {
+        return None;
+    }
+    if let Some(m) = state.machine_auth() {
+        return Some(Identity {
+            status: "signed-in",
+            user_id: m.subject.as_str().map(str::to_owned),
+            session_id: None,
+            org_id: None,
+            org_role: None,
+            org_slug: None,
+        });
+    }
+    let auth = state.session_auth(true)?.ok()?;
+    if !auth.is_authenticated {
+        return None;
+    }
+    Some(Identity {
+        status: "signed-in",
+        user_id: auth.user_id_str().map(str::to_owned),
+        session_id: auth.session_id_str().map(str::to_owned),
+        org_id: auth.org_id_str().map(str::to_owned),
+        org_role: auth.org_role_str().map(str::to_owned),
+        org_slug: auth.org_slug_str().map(str::to_owned),
+    })
+}
+
+fn add_identity(headers: &mut Vec<(String, String)>, id: &Identity) {
+    push(headers, "x-clerk-auth-status", id.status);
+    let pairs = [
+        ("x-clerk-user-id", &id.user_id),
+        ("x-clerk-session-id", &id.session_id),
+        ("x-clerk-org-id", &id.org_id),
+        ("x-clerk-org-role", &id.org_role),
+        ("x-clerk-org-slug", &id.org_slug),
+        ("x-auth-request-user", &id.user_id),
+    ];
+    for (name, value) in pairs {
+        if let Some(v) = value {
+            push(headers, name, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

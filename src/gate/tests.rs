@@ -1,0 +1,213 @@
+use serde_json::json;
+
+use super::*;
+use crate::config::Options;
+use crate::test_support::*;
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn verifier() -> Verifier {
+    Verifier::new(Options {
+        jwt_key: Some(DEMO_PUBLIC.into()),
+        publishable_key: Some(PK_LIVE.into()),
+        sign_in_url: Some("https://app.example/sign-in".into()),
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+fn gate(pairs: &[(&str, &str)]) -> GateConfig {
+    let mut e = env(pairs);
+    e.insert(
+        "CLERK_SIGN_IN_URL".into(),
+        "https://app.example/sign-in".into(),
+    );
+    GateConfig::from_env(&e).unwrap()
+}
+
+fn req(path: &str, headers: &[(&str, &str)]) -> HttpRequest {
+    HttpRequest {
+        method: "GET".into(),
+        scheme: Some("https".into()),
+        authority: Some("app.example".into()),
+        path_with_query: path.into(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+fn h<'a>(r: &'a HttpResponse, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn signed_in_gets_identity_headers_and_json() {
+    let t = token_with(|c| {
+        c["v"] = json!(2);
+        c["o"] = json!({"id": "org_1", "slg": "acme", "rol": "admin"});
+    });
+    let cookie = format!("__session={t}; __client_uat=1");
+    let (r, d) = handle(
+        &verifier(),
+        &gate(&[]),
+        &req("/dashboard?x=1", &[("cookie", &cookie)]),
+        NOW,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(h(&r, "x-clerk-auth-status"), Some("signed-in"));
+    assert_eq!(h(&r, "x-clerk-user-id"), Some("user_1"));
+    assert_eq!(h(&r, "x-auth-request-user"), Some("user_1"));
+    assert_eq!(h(&r, "x-clerk-session-id"), Some("sess_1"));
+    assert_eq!(h(&r, "x-clerk-org-id"), Some("org_1"));
+    assert_eq!(h(&r, "x-clerk-org-role"), Some("org:admin"));
+    assert_eq!(h(&r, "x-clerk-org-slug"), Some("acme"));
+    assert_eq!(h(&r, "cache-control"), Some("private, no-store"));
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["status"], "signed-in");
+    assert_eq!(body["auth"]["userId"], "user_1");
+    assert_eq!(d.path, "/dashboard");
+    assert_eq!(d.user_id.as_deref(), Some("user_1"));
+    let line = d.log_line(LogLevel::Decisions, 42, false).unwrap();
+    assert!(!line.contains(&t), "log must not contain the token");
+    assert!(line.contains("\"us\":42"));
+}
+
+#[test]
+fn handshake_is_a_307_with_clerk_headers() {
+    let (r, d) = handle(
+        &verifier(),
+        &gate(&[]),
+        &req(
+            "/p",
+            &[("cookie", "__client_uat=5"), ("sec-fetch-dest", "document")],
+        ),
+        NOW,
+    );
+    assert_eq!(r.status, 307);
+    assert!(h(&r, "location")
+        .unwrap()
+        .starts_with("https://clerk.demo-app.example.com/v1/client/handshake?"));
+    assert_eq!(h(&r, "cache-control"), Some("no-store"));
+    assert_eq!(
+        h(&r, "set-cookie"),
+        Some("__clerk_redirect_count=1; SameSite=Lax; HttpOnly; Max-Age=2")
+    );
+    assert_eq!(d.status, "handshake");
+    // nginx mode: 401 + x-clerk-redirect-to
+    let (r, _) = handle(
+        &verifier(),
+        &gate(&[("CLERK_FORWARD_AUTH_MODE", "nginx")]),
+        &req(
+            "/p",
+            &[("cookie", "__client_uat=5"), ("sec-fetch-dest", "document")],
+        ),
+        NOW,
+    );
+    assert_eq!(r.status, 401);
+    assert!(h(&r, "location").is_none());
+    assert!(h(&r, "x-clerk-redirect-to")
+        .unwrap()
+        .contains("/v1/client/handshake?"));
+}
+
+#[test]
+fn signed_out_page_redirects_to_sign_in_and_api_gets_401() {
+    let (r, _) = handle(
+        &verifier(),
+        &gate(&[]),
+        &req("/dashboard", &[("sec-fetch-dest", "document")]),
+        NOW,
+    );
+    assert_eq!(r.status, 307);
+    assert_eq!(
+        h(&r, "location"),
+        Some("https://app.example/sign-in?redirect_url=https%3A%2F%2Fapp.example%2Fdashboard")
+    );
+    let (r, _) = handle(&verifier(), &gate(&[]), &req("/api/me", &[]), NOW);
+    assert_eq!(r.status, 401);
+    assert!(h(&r, "www-authenticate").is_none());
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"status": "signed-out", "reason": "session-token-and-uat-missing", "message": ""})
+    );
+    let (r, _) = handle(
+        &verifier(),
+        &gate(&[]),
+        &req("/api/me", &[("authorization", "Bearer abc")]),
+        NOW,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        h(&r, "www-authenticate"),
+        Some("Bearer error=\"invalid_token\"")
+    );
+    assert_eq!(h(&r, "x-clerk-auth-reason"), Some("token-invalid"));
+}
+
+#[test]
+fn public_routes_and_sign_in_path_pass() {
+    let g = gate(&[("CLERK_PUBLIC_ROUTES", "/, /pricing")]);
+    for p in ["/", "/pricing", "/sign-in", "/sign-in/sso-callback"] {
+        let (r, d) = handle(
+            &verifier(),
+            &g,
+            &req(p, &[("sec-fetch-dest", "document")]),
+            NOW,
+        );
+        assert_eq!(r.status, 200, "{p}");
+        assert!(d.route.starts_with("public:"), "{p}: {}", d.route);
+    }
+}
+
+#[test]
+fn forwarded_headers_only_when_trusted_and_identity_headers_stripped() {
+    let headers = [
+        ("x-forwarded-host", "evil.example"),
+        ("x-forwarded-proto", "http"),
+        ("x-forwarded-uri", "/admin"),
+        ("x-clerk-user-id", "user_admin"),
+        ("sec-fetch-dest", "document"),
+    ];
+    let (r, d) = handle(&verifier(), &gate(&[]), &req("/dashboard", &headers), NOW);
+    assert_eq!(d.path, "/dashboard");
+    assert!(!h(&r, "location").unwrap().contains("evil"));
+    assert!(h(&r, "x-clerk-user-id").is_none());
+    let (r, d) = handle(
+        &verifier(),
+        &gate(&[("CLERK_TRUST_FORWARDED", "true")]),
+        &req("/x", &headers),
+        NOW,
+    );
+    assert_eq!(d.path, "/admin");
+    assert_eq!(
+        h(&r, "location"),
+        Some("https://app.example/sign-in?redirect_url=http%3A%2F%2Fevil.example%2Fadmin")
+    );
+}
+
+#[test]
+fn malformed_request_is_400_and_bad_settings_are_named() {
+    let mut r = req("/x", &[]);
+    r.method = String::new();
+    let (resp, d) = handle(&verifier(), &gate(&[]), &r, NOW);
+    assert_eq!(resp.status, 400);
+    assert_eq!(d.reason.as_deref(), Some("invalid-request"));
+    let e = GateConfig::from_env(&env(&[("CLERK_LOG", "loud")])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "CLERK_LOG: unknown level \"loud\" (off, decisions or debug)"
+    );
+    assert!(GateConfig::from_env(&env(&[("CLERK_PUBLIC_ROUTES", "nope")])).is_err());
+    assert_eq!(config_error_response("x").status, 500);
+}
