@@ -95,43 +95,12 @@ fn run_authenticate(
 
 /// Renders a state in the reference runner's result shape.
 pub fn render_state(id: Value, state: &RequestState, treat_pending: bool) -> Value {
-    let mut headers = Map::new();
-    let mut names: Vec<&str> = state.headers.iter().map(|(n, _)| n).collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        let values: Vec<&str> = state.headers.get_all(name).collect();
-        if name == "set-cookie" {
-            headers.insert(name.to_owned(), json!(values));
-        } else {
-            headers.insert(name.to_owned(), json!(values.join(", ")));
-        }
+    let mut v = state.to_clerk_json(treat_pending);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("id".into(), id);
+        obj.insert("kind".into(), json!("authenticate"));
     }
-    let auth = state.auth_json(treat_pending);
-    let e = &state.echo;
-    json!({
-        "id": id,
-        "kind": "authenticate",
-        "status": state.status.as_str(),
-        "reason": state.reason.map(|r| r.as_str()),
-        "message": state.message,
-        "headers": headers,
-        "auth": auth,
-        "state": {
-            "isSignedIn": state.is_signed_in(),
-            "isAuthenticated": state.is_signed_in(),
-            "tokenType": state.token_type.map(TokenKind::as_str),
-            "token": state.token,
-            "publishableKey": e.publishable_key,
-            "proxyUrl": e.proxy_url,
-            "domain": e.domain,
-            "isSatellite": e.is_satellite,
-            "signInUrl": e.sign_in_url,
-            "signUpUrl": e.sign_up_url,
-            "afterSignInUrl": e.after_sign_in_url,
-            "afterSignUpUrl": e.after_sign_up_url,
-        }
-    })
+    v
 }
 
 fn str_opt(o: &Map<String, Value>, name: &str) -> Option<String> {

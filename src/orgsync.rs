@@ -54,6 +54,7 @@ pub struct OrganizationSyncOptions {
 
 /// What a pathname asks to activate.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum OrgTarget {
     /// `{type: 'organization', organizationId}`: the raw (still percent-encoded) `:id` value.
     OrganizationId(String),

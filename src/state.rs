@@ -423,6 +423,47 @@ impl RequestState {
         }
     }
 
+    /// Clerk's serialisable request state: `status`, `reason`, `message`, `headers` (lower-case
+    /// names sorted; `set-cookie` a list), `auth` ([`auth_json`](Self::auth_json)) and `state`
+    /// (`isSignedIn`, `isAuthenticated`, `tokenType`, `token` and the echoed configuration).
+    pub fn to_clerk_json(&self, treat_pending: bool) -> Value {
+        let mut headers = Map::new();
+        let mut names: Vec<&str> = self.headers.iter().map(|(n, _)| n).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let values: Vec<&str> = self.headers.get_all(name).collect();
+            let value = if name == "set-cookie" {
+                serde_json::json!(values)
+            } else {
+                serde_json::json!(values.join(", "))
+            };
+            headers.insert(name.to_owned(), value);
+        }
+        let e = &self.echo;
+        serde_json::json!({
+            "status": self.status.as_str(),
+            "reason": self.reason.map(Reason::as_str),
+            "message": self.message,
+            "headers": headers,
+            "auth": self.auth_json(treat_pending),
+            "state": {
+                "isSignedIn": self.is_signed_in(),
+                "isAuthenticated": self.is_signed_in(),
+                "tokenType": self.token_type.map(TokenKind::as_str),
+                "token": self.token,
+                "publishableKey": e.publishable_key,
+                "proxyUrl": e.proxy_url,
+                "domain": e.domain,
+                "isSatellite": e.is_satellite,
+                "signInUrl": e.sign_in_url,
+                "signUpUrl": e.sign_up_url,
+                "afterSignInUrl": e.after_sign_in_url,
+                "afterSignUpUrl": e.after_sign_up_url,
+            }
+        })
+    }
+
     /// The `Location` header, if the state redirects.
     pub fn location(&self) -> Option<&str> {
         self.headers.get("location")

@@ -8,3 +8,5 @@
 )]
 
 mod conformance;
+#[path = "../support/conformance_check.rs"]
+mod conformance_check;

@@ -1,1 +1,245 @@
-fn main() {}
+//! `clerk-edge-host`: run the clerk-edge component.
+//!
+//! ```text
+//! clerk-edge-host serve [--addr 127.0.0.1:3000] [--env K=V]...   serve the http-verifier component
+//! clerk-edge-host verify <token> [--env K=V]...                   verify-token (embedded config)
+//! clerk-edge-host authenticate --url URL [--method M] [--header 'N: V']... [--env K=V]...
+//! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
+//! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
+//! ```
+//! Components are read from `$CLERK_EDGE_DIST` (default `<workspace>/dist`, `make components`).
+
+use std::io::{BufRead as _, Write as _};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context as _, Result};
+use clerk_edge_host::serve::Server;
+use clerk_edge_host::{dist_dir, request, Host, InstanceOptions};
+use serde_json::json;
+
+const DEMO_PRIVATE_PEM: &str = include_str!("../../../demo/demo-private.pem");
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("clerk-edge-host: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--name value` options and positional arguments.
+struct Args {
+    positional: Vec<String>,
+    options: Vec<(String, String)>,
+}
+
+impl Args {
+    fn parse(raw: &[String]) -> Result<Args> {
+        let mut positional = Vec::new();
+        let mut options = Vec::new();
+        let mut it = raw.iter();
+        while let Some(a) = it.next() {
+            if let Some(name) = a.strip_prefix("--") {
+                let value = it
+                    .next()
+                    .with_context(|| format!("--{name} needs a value"))?;
+                options.push((name.to_owned(), value.clone()));
+            } else {
+                positional.push(a.clone());
+            }
+        }
+        Ok(Args {
+            positional,
+            options,
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.options
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn env(&self) -> Result<Vec<(String, String)>> {
+        self.all("env")
+            .map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .with_context(|| format!("--env {kv}: expected NAME=VALUE"))
+            })
+            .collect()
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = raw.split_first() else {
+        bail!("usage: clerk-edge-host serve|verify|authenticate|conformance|mint (see --help in the README)");
+    };
+    let args = Args::parse(rest)?;
+    match command.as_str() {
+        "mint" => mint(&args),
+        "serve" => serve(&args),
+        "verify" => verify(&args),
+        "authenticate" => authenticate(&args),
+        "conformance" => conformance(),
+        other => bail!("unknown command {other:?}"),
+    }
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+fn mint(args: &Args) -> Result<ExitCode> {
+    let minter =
+        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let ttl: i64 = args
+        .get("ttl")
+        .unwrap_or("600")
+        .parse()
+        .context("--ttl: seconds")?;
+    let now = now_secs();
+    let header =
+        json!({"alg": "RS256", "typ": "JWT", "kid": args.get("kid").unwrap_or("ins_demo")});
+    let mut claims = json!({
+        "sub": args.get("sub").unwrap_or("user_demo123"),
+        "sid": args.get("sid").unwrap_or("sess_demo456"),
+        "iss": "https://clerk.demo-app.example.com",
+        "iat": now - 5, "nbf": now - 10, "exp": now + ttl,
+    });
+    if let (Some(org), Some(obj)) = (args.get("org"), claims.as_object_mut()) {
+        obj.insert("v".into(), json!(2));
+        obj.insert(
+            "o".into(),
+            json!({"id": org, "slg": args.get("org-slug").unwrap_or("demo-org"), "rol": args.get("org-role").unwrap_or("admin")}),
+        );
+    }
+    println!("{}", minter.mint(&header, &claims));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: &Args) -> Result<ExitCode> {
+    let addr = args.get("addr").unwrap_or("127.0.0.1:3000").to_owned();
+    let host = Host::load(&dist_dir())?;
+    let server = Server::new(
+        &host,
+        InstanceOptions {
+            env: args.env()?,
+            inherit_stderr: true,
+            ..InstanceOptions::default()
+        },
+    )?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        eprintln!(
+            "clerk-edge: serving {} on http://{}",
+            clerk_edge_host::HTTP_WASM,
+            listener.local_addr()?
+        );
+        server
+            .run(listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: &Args) -> Result<ExitCode> {
+    let token = args.positional.first().context("usage: verify <token>")?;
+    let host = Host::load(&dist_dir())?;
+    let mut inst = host.verifier(&InstanceOptions {
+        env: args.env()?,
+        inherit_stderr: true,
+        ..InstanceOptions::default()
+    })?;
+    match inst.verify_token(token)? {
+        Ok(s) => {
+            println!(
+                "{}",
+                json!({"ok": true, "user_id": s.user_id, "session_id": s.session_id, "claims": serde_json::from_str::<serde_json::Value>(&s.claims)?})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!(
+                "{}",
+                json!({"ok": false, "reason": e.reason, "message": e.message})
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn authenticate(args: &Args) -> Result<ExitCode> {
+    let url = args.get("url").context("--url is required")?;
+    let method = args.get("method").unwrap_or("GET");
+    let headers: Vec<(String, String)> = args
+        .all("header")
+        .map(|h| {
+            h.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                .with_context(|| format!("--header {h}: expected 'Name: value'"))
+        })
+        .collect::<Result<_>>()?;
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let host = Host::load(&dist_dir())?;
+    let mut inst = host.verifier(&InstanceOptions {
+        env: args.env()?,
+        inherit_stderr: true,
+        ..InstanceOptions::default()
+    })?;
+    let state = inst.authenticate(&request(method, url, &pairs))?;
+    let headers: Vec<_> = state
+        .headers
+        .iter()
+        .map(|h| json!([h.name, h.value]))
+        .collect();
+    println!(
+        "{}",
+        json!({
+            "status": format!("{:?}", state.status).to_lowercase(),
+            "reason": state.reason, "message": state.message, "headers": headers,
+            "user_id": state.session.as_ref().and_then(|s| s.user_id.clone()),
+        })
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn conformance() -> Result<ExitCode> {
+    let host = Host::load(&dist_dir())?;
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
+            continue;
+        }
+        let case: serde_json::Value = serde_json::from_str(trimmed).context("case is not JSON")?;
+        let result = clerk_edge_host::conformance::run_case(&host, &case)?;
+        writeln!(out, "{result}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,213 @@
+//! Serving the `http-verifier` component over HTTP/1.1 on a local address: one fresh instance
+//! per request from a pre-instantiated component (pooling allocator), like `wasmtime serve`.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use wasmtime::component::Linker;
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::WasiHttpView as _;
+
+use crate::{Host, InstanceOptions, State};
+
+/// A response collected in memory (tests, `authenticate` subcommand).
+#[derive(Debug, Clone)]
+pub struct Collected {
+    /// Status code.
+    pub status: u16,
+    /// Headers, lower-case names, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+    /// What the component wrote to stderr (when captured).
+    pub stderr: String,
+}
+
+impl Collected {
+    /// First value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Result<serde_json::Value> {
+        serde_json::from_slice(&self.body).context("body is not JSON")
+    }
+}
+
+/// The HTTP server state: the pre-instantiated handler and instance settings.
+#[derive(Clone)]
+pub struct Server {
+    pre: ProxyPre<State>,
+    host: Host,
+    opts: InstanceOptions,
+}
+
+impl Server {
+    /// Prepares the handler component.
+    pub fn new(host: &Host, opts: InstanceOptions) -> Result<Server> {
+        let component = host.http_component()?;
+        Self::with_component(host, component, opts)
+    }
+
+    /// Prepares any component exporting `wasi:http/incoming-handler`.
+    pub fn with_component(
+        host: &Host,
+        component: &wasmtime::component::Component,
+        opts: InstanceOptions,
+    ) -> Result<Server> {
+        let mut linker: Linker<State> = Linker::new(host.engine_ref());
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        let pre = ProxyPre::new(linker.instantiate_pre(component)?)?;
+        Ok(Server {
+            pre,
+            host: host.clone(),
+            opts,
+        })
+    }
+
+    /// Handles one request in a fresh instance.
+    pub async fn handle<B>(
+        &self,
+        req: hyper::Request<B>,
+    ) -> Result<(
+        hyper::Response<HyperOutgoingBody>,
+        Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
+    )>
+    where
+        B: hyper::body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        let (mut store, pipe) = self.host.store(&self.opts);
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let req = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, req)?;
+        let out = store.data_mut().http().new_response_outparam(sender)?;
+        let pre = self.pre.clone();
+        let task = tokio::task::spawn(async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+        });
+        match receiver.await {
+            Ok(Ok(resp)) => {
+                // Let the guest finish writing (body, log line) before returning.
+                let _ = task.await;
+                Ok((resp, pipe))
+            }
+            Ok(Err(e)) => Err(anyhow!("component answered with an error code: {e:?}")),
+            Err(_) => match task.await {
+                Ok(Ok(())) => Err(anyhow!("component never set a response")),
+                Ok(Err(e)) => Err(anyhow::Error::from(e).context("component trapped")),
+                Err(e) => Err(anyhow!("handler task failed: {e}")),
+            },
+        }
+    }
+
+    /// Sends a request through the handler and collects the whole response.
+    pub async fn request(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Collected> {
+        let mut b = hyper::Request::builder().method(method).uri(uri);
+        for (n, v) in headers {
+            b = b.header(*n, *v);
+        }
+        let req = b
+            .body(
+                Full::new(Bytes::new())
+                    .map_err(|e: Infallible| -> wasmtime_wasi_http::Error { match e {} }),
+            )
+            .context("building request")?;
+        let (resp, pipe) = self.handle(req).await?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| anyhow!("reading body: {e:?}"))?
+            .to_bytes()
+            .to_vec();
+        let stderr = pipe
+            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
+            .unwrap_or_default();
+        Ok(Collected {
+            status,
+            headers,
+            body,
+            stderr,
+        })
+    }
+
+    /// Serves HTTP/1.1 on `addr` until the process ends (or `shutdown` resolves).
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<()> {
+        let server = Arc::new(self);
+        tokio::pin!(shutdown);
+        loop {
+            let (client, _addr): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
+                accepted = listener.accept() => accepted?,
+                () = &mut shutdown => return Ok(()),
+            };
+            let server = server.clone();
+            tokio::task::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let server = server.clone();
+                    async move {
+                        match server.handle(req).await {
+                            Ok((resp, _)) => Ok::<_, Infallible>(resp),
+                            Err(e) => {
+                                eprintln!("clerk-edge-host: {e:#}");
+                                let body = Full::new(Bytes::from_static(
+                                    b"{\"status\":\"error\",\"reason\":\"host-error\"}",
+                                ))
+                                .map_err(|e: Infallible| -> wasmtime_wasi_http::Error {
+                                    match e {}
+                                })
+                                .boxed_unsync();
+                                let mut resp = hyper::Response::new(body);
+                                *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                                Ok(resp)
+                            }
+                        }
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(client), service)
+                    .await;
+            });
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Integration tests through the real `.wasm` components (`make components` builds them),
+//! loaded into the wasmtime host with egress refused.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub,
+    reason = "test harness: a panic is a test failure"
+)]
+
+#[path = "../../../../tests/support/conformance_check.rs"]
+mod conformance_check;
+
+mod common;
+mod conformance;
+mod http;
+mod networkless;
+mod verify_session;
