@@ -426,6 +426,7 @@ fn redirect(
         };
     }
     push(&mut headers, "location", location);
+    headers.retain(|(n, _)| n != "content-type");
     HttpResponse {
         status: 307,
         headers,

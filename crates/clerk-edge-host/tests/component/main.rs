@@ -17,4 +17,5 @@ mod common;
 mod conformance;
 mod http;
 mod networkless;
+mod spin_manifest;
 mod verify_session;
