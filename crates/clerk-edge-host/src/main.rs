@@ -6,6 +6,8 @@
 //! clerk-edge-host authenticate --url URL [--method M] [--header 'N: V']... [--env K=V]...
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
+//! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16]
+//!                                                                 bounded mixed load against a served DEMO
 //! ```
 //! Components are read from `$CLERK_EDGE_DIST` (default `<workspace>/dist`, `make components`).
 
@@ -94,6 +96,7 @@ fn run() -> Result<ExitCode> {
         "verify" => verify(&args),
         "authenticate" => authenticate(&args),
         "conformance" => conformance(),
+        "load" => load(&args),
         other => bail!("unknown command {other:?}"),
     }
 }
@@ -242,4 +245,54 @@ fn conformance() -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn load(args: &Args) -> Result<ExitCode> {
+    let addr = args.get("addr").unwrap_or("127.0.0.1:3000").to_owned();
+    let seconds: u64 = args
+        .get("seconds")
+        .unwrap_or("60")
+        .parse()
+        .context("--seconds")?;
+    let concurrency: usize = args
+        .get("concurrency")
+        .unwrap_or("16")
+        .parse()
+        .context("--concurrency")?;
+    let minter =
+        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let now = now_secs();
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": "ins_demo"});
+    let claims = |iat: i64, exp: i64| {
+        json!({"sub": "user_load", "sid": "sess_load", "iss": "https://clerk.demo-app.example.com",
+               "iat": iat, "nbf": iat - 10, "exp": exp})
+    };
+    let valid = minter.mint(
+        &header,
+        &claims(now - 5, now + i64::try_from(seconds).unwrap_or(0) + 3600),
+    );
+    let expired = minter.mint(&header, &claims(now - 7200, now - 3600));
+    let kinds = clerk_edge_host::load::mix(&valid, &expired);
+    let rt = tokio::runtime::Runtime::new()?;
+    let report = rt.block_on(clerk_edge_host::load::run(
+        &addr,
+        std::time::Duration::from_secs(seconds),
+        concurrency,
+        kinds,
+    ))?;
+    let [p50, p90, p99, p999, max] = report.percentiles;
+    println!(
+        "{}",
+        json!({
+            "requests": report.requests, "seconds": report.elapsed.as_secs_f64(), "rps": report.rps(),
+            "unexpected": report.unexpected, "errors": report.errors,
+            "latency_us": {"p50": p50, "p90": p90, "p99": p99, "p99.9": p999, "max": max},
+            "concurrency": concurrency,
+        })
+    );
+    Ok(if report.unexpected == 0 && report.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
