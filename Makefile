@@ -13,6 +13,8 @@ components:
 	cp $(WASM) $(DIST)/clerk_edge_verifier.wasm
 	$(CARGO) build -p clerk-edge-component --target wasm32-wasip2 --release --features http
 	cp $(WASM) $(DIST)/clerk_edge_http.wasm
+	$(CARGO) build -p clerk-edge-noop --target wasm32-wasip2 --release
+	cp target/wasm32-wasip2/release/clerk_edge_noop.wasm $(DIST)/noop.wasm
 	@ls -l $(DIST)/*.wasm
 
 ## Build and serve the DEMO configuration on 127.0.0.1:3000, printing a curl line.
@@ -26,7 +28,7 @@ demo: components
 
 ## All tests: unit, conformance (native and through the .wasm), component integration.
 test: components
-	$(CARGO) test --workspace --exclude clerk-edge-component
+	$(CARGO) test --workspace --exclude clerk-edge-component --exclude clerk-edge-noop
 
 clean:
 	rm -rf $(DIST)

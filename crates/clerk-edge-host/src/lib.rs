@@ -3,6 +3,7 @@
 //! `wasi:http` outgoing hook always answers "request denied" and no socket address is allowed,
 //! so every test run through this host proves the component needs no network.
 
+pub mod bench;
 pub mod load;
 pub mod serve;
 

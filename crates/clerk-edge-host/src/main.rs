@@ -6,6 +6,7 @@
 //! clerk-edge-host authenticate --url URL [--method M] [--header 'N: V']... [--env K=V]...
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
+//! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
 //! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16]
 //!                                                                 bounded mixed load against a served DEMO
 //! ```
@@ -97,6 +98,7 @@ fn run() -> Result<ExitCode> {
         "authenticate" => authenticate(&args),
         "conformance" => conformance(),
         "load" => load(&args),
+        "bench" => bench(&args),
         other => bail!("unknown command {other:?}"),
     }
 }
@@ -295,4 +297,28 @@ fn load(args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn bench(args: &Args) -> Result<ExitCode> {
+    let iterations: usize = args
+        .get("iterations")
+        .unwrap_or("2000")
+        .parse()
+        .context("--iterations")?;
+    let dist = dist_dir();
+    let host = Host::load(&dist)?;
+    let noop = wasmtime::component::Component::from_file(host.engine_ref(), dist.join("noop.wasm"))
+        .map_err(anyhow::Error::from)
+        .context("dist/noop.wasm (make components)")?;
+    let minter =
+        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let now = now_secs();
+    let valid = minter.mint(
+        &json!({"alg": "RS256", "typ": "JWT", "kid": "ins_demo"}),
+        &json!({"sub": "user_bench", "sid": "sess_bench", "iss": "https://clerk.demo-app.example.com",
+                "azp": "http://localhost:3000", "iat": now - 5, "nbf": now - 10, "exp": now + 3600}),
+    );
+    let report = clerk_edge_host::bench::run(&host, &noop, &valid, iterations)?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
 }

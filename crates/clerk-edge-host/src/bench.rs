@@ -1,0 +1,111 @@
+//! In-process benchmarks of the component (warm calls, fresh instances, served requests), each
+//! next to the baseline it is judged against, measured in the same run.
+
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use serde_json::{json, Value};
+
+use crate::serve::Server;
+use crate::{request, Host, InstanceOptions};
+
+/// Median of per-iteration times in µs over `iterations` runs of `f`.
+fn median_us(iterations: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let t = Instant::now();
+        f()?;
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    samples.sort_by(f64::total_cmp);
+    Ok(samples.get(samples.len() / 2).copied().unwrap_or(0.0))
+}
+
+/// Runs every measurement; `valid` is a DEMO token valid for the whole run.
+pub fn run(
+    host: &Host,
+    noop: &wasmtime::component::Component,
+    valid: &str,
+    iterations: usize,
+) -> Result<Value> {
+    let opts = InstanceOptions::default();
+    let mut warm = host.verifier(&opts)?;
+    // Same size and shape as `valid`, refused at the `alg` check (before any RSA work).
+    let bad_alg = {
+        let mut parts = valid.splitn(2, '.');
+        let _ = parts.next();
+        let rest = parts.next().unwrap_or("");
+        // {"alg":"RS999","typ":"JWT","kid":"ins_demo"}
+        format!("eyJhbGciOiJSUzk5OSIsInR5cCI6IkpXVCIsImtpZCI6Imluc19kZW1vIn0.{rest}")
+    };
+    // warm-up
+    for _ in 0..50 {
+        let _ = warm.verify_token(valid)?;
+    }
+    let verify_valid = median_us(iterations, || warm.verify_token(valid).map(|_| ()))?;
+    let verify_rejected = median_us(iterations, || warm.verify_token(&bad_alg).map(|_| ()))?;
+    let cookie = format!("__session={valid}; __client_uat=1; __clerk_db_jwt=dvb_bench");
+    let req = request(
+        "GET",
+        "http://localhost:3000/dashboard",
+        &[("cookie", cookie.as_str()), ("sec-fetch-dest", "document")],
+    );
+    let authenticate = median_us(iterations, || {
+        let s = warm.authenticate(&req)?;
+        anyhow::ensure!(s.token.is_some(), "not signed in: {:?}", s.reason);
+        Ok(())
+    })?;
+
+    // Fresh instance + first call, against a fresh no-op instance, through the HTTP handler.
+    let server = Server::new(
+        host,
+        InstanceOptions {
+            env: vec![("CLERK_LOG".into(), "off".into())],
+            ..opts.clone()
+        },
+    )?;
+    let noop_server = Server::with_component(host, noop, opts.clone())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let headers: Vec<(&str, &str)> =
+        vec![("cookie", cookie.as_str()), ("sec-fetch-dest", "document")];
+    let served_n = (iterations / 4).max(50);
+    for _ in 0..20 {
+        rt.block_on(server.request("GET", "http://localhost:3000/dashboard", &headers))?;
+        rt.block_on(noop_server.request("GET", "http://localhost:3000/dashboard", &headers))?;
+    }
+    let served = median_us(served_n, || {
+        let r = rt.block_on(server.request("GET", "http://localhost:3000/dashboard", &headers))?;
+        anyhow::ensure!(r.status == 200, "status {}", r.status);
+        Ok(())
+    })?;
+    let served_noop = median_us(served_n, || {
+        rt.block_on(noop_server.request("GET", "http://localhost:3000/dashboard", &headers))?;
+        Ok(())
+    })?;
+    let fresh_verifier = median_us(served_n, || {
+        let mut v = host.verifier(&opts)?;
+        let s = v.authenticate(&req)?;
+        anyhow::ensure!(s.token.is_some(), "not signed in");
+        Ok(())
+    })?;
+    let size = |p: &str| {
+        std::fs::metadata(crate::dist_dir().join(p))
+            .map(|m| m.len())
+            .context(p.to_owned())
+    };
+    Ok(json!({
+        "iterations": iterations,
+        "warm_verify_token_valid_us": verify_valid,
+        "warm_verify_token_rejected_before_signature_us": verify_rejected,
+        "rs256_in_component_us": verify_valid - verify_rejected,
+        "warm_authenticate_cookie_us": authenticate,
+        "served_signed_in_request_us": served,
+        "served_noop_request_us": served_noop,
+        "served_ratio": served / served_noop.max(1e-9),
+        "fresh_verifier_instance_first_authenticate_us": fresh_verifier,
+        "http_component_bytes": size(crate::HTTP_WASM)?,
+        "verifier_component_bytes": size(crate::VERIFIER_WASM)?,
+    }))
+}
