@@ -299,18 +299,8 @@ impl<'a> Ctx<'a> {
     /// `Host`/`X-Forwarded-*` are ignored; otherwise Clerk's rule (forwarded headers trusted).
     fn derive_clerk_url(&self) -> Url {
         let initial = &self.clerk_url;
-        let path_and_query = {
-            let mut s = initial.path().to_owned();
-            if let Some(q) = initial.query().filter(|q| !q.is_empty()) {
-                s.push('?');
-                s.push_str(q);
-            }
-            s
-        };
         if let Some(public) = &self.config.public_origin {
-            return public
-                .join(&path_and_query)
-                .unwrap_or_else(|_| initial.clone());
+            return with_path_of(public, initial).unwrap_or_else(|| initial.clone());
         }
         let first = |name: &str| -> Option<String> {
             // `headers.get` is null only when absent; "" is present-but-empty.
@@ -338,8 +328,9 @@ impl<'a> Ctx<'a> {
         }
         // Parity: a forwarded origin that does not parse leaves the request URL unchanged.
         Url::parse(&origin)
-            .and_then(|base| base.join(&path_and_query))
-            .unwrap_or_else(|_| initial.clone())
+            .ok()
+            .and_then(|base| with_path_of(&base, initial))
+            .unwrap_or_else(|| initial.clone())
     }
 
     pub(crate) fn is_development(&self) -> bool {
@@ -929,6 +920,24 @@ impl<'a> Ctx<'a> {
             Err(_) => Ok(None),
         }
     }
+}
+
+/// `base`'s origin with `request`'s path and query (no fragment).
+///
+/// Security: the path is *set*, never resolved as a reference. Clerk resolves
+/// `new URL(pathname + search, origin)`, so a request path such as `//evil.example/x` (or an
+/// opaque path like `s:p:/`) becomes a URL on another host, which then flows into handshake,
+/// clean-up and sign-in redirects — an open redirect that can carry the session token.
+/// Found by fuzzing; a deliberate difference from the SDK (README, "Deliberate differences").
+fn with_path_of(base: &Url, request: &Url) -> Option<Url> {
+    if base.cannot_be_a_base() {
+        return None;
+    }
+    let mut u = base.clone();
+    u.set_path(request.path());
+    u.set_query(request.query());
+    u.set_fragment(None);
+    Some(u)
 }
 
 /// `iss.replace(/https?:\/\//gi, "")`.

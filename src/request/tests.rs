@@ -410,3 +410,40 @@ fn accounts_portal_and_referrers() {
     );
     assert_eq!(strip_http_schemes("https://HTTP://clerk.x"), "clerk.x");
 }
+
+#[test]
+fn a_double_slash_path_never_becomes_another_host() {
+    // Found by fuzzing: `//evil.example/x` must stay a path on the request's own origin.
+    let expired = token_with(|c| c["exp"] = json!(NOW_SECS - 3600));
+    let cookie = format!("__session={expired}; __client_uat={}", NOW_SECS - 7200);
+    let fixed = config(|o| {
+        o.public_origin = Some("https://app.example".into());
+        o.proxy_url = Some("/__clerk".into());
+    });
+    let r = req(
+        "GET",
+        "https://app.example//evil.example/x",
+        &[("sec-fetch-dest", "document"), ("cookie", &cookie)],
+    );
+    let s = run(&fixed, &r);
+    let loc = s.location().unwrap();
+    assert!(loc.starts_with("https://app.example/__clerk/v1/client/handshake?redirect_url=https%3A%2F%2Fapp.example%2F%2Fevil.example%2Fx&"), "{loc}");
+    // Host header differing from the URL's origin: rebuilt on that host, path kept as a path.
+    let r = req(
+        "GET",
+        "https://internal//evil.example/p",
+        &[
+            ("host", "app.example"),
+            ("sec-fetch-dest", "document"),
+            ("cookie", "__client_uat=1"),
+        ],
+    );
+    let s = run(&config(|_| {}), &r);
+    assert!(
+        s.location()
+            .unwrap()
+            .contains("redirect_url=https%3A%2F%2Fapp.example%2F%2Fevil.example%2Fp&"),
+        "{:?}",
+        s.location()
+    );
+}
