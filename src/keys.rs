@@ -6,12 +6,10 @@
 
 use std::fmt;
 
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use crate::der;
+use crate::rsa_fast::{Hash, RsaPublicKey};
 use crate::util::{b64_standard_lenient, b64url_loose};
 
 /// Smallest RSA modulus we accept (bits).
@@ -149,7 +147,7 @@ impl fmt::Debug for VerifyKey {
         f.debug_struct("VerifyKey")
             .field("kid", &self.kid)
             .field("alg", &self.alg)
-            .field("bits", &self.key.n().bits())
+            .field("bits", &self.key.bits())
             .finish()
     }
 }
@@ -176,24 +174,18 @@ impl VerifyKey {
         if alg != self.alg {
             return SigCheck::AlgMismatch;
         }
-        let result = match alg {
-            Alg::Rs256 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(data),
-                signature,
-            ),
-            Alg::Rs384 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha384>(),
-                &Sha384::digest(data),
-                signature,
-            ),
-            Alg::Rs512 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha512>(),
-                &Sha512::digest(data),
-                signature,
-            ),
+        let ok = match alg {
+            Alg::Rs256 => self
+                .key
+                .verify_pkcs1v15(Hash::Sha256, &Sha256::digest(data), signature),
+            Alg::Rs384 => self
+                .key
+                .verify_pkcs1v15(Hash::Sha384, &Sha384::digest(data), signature),
+            Alg::Rs512 => self
+                .key
+                .verify_pkcs1v15(Hash::Sha512, &Sha512::digest(data), signature),
         };
-        if result.is_ok() {
+        if ok {
             SigCheck::Valid
         } else {
             SigCheck::Invalid
@@ -283,25 +275,49 @@ impl KeySet {
     }
 }
 
-fn check_size(index: usize, key: &RsaPublicKey) -> Result<(), KeyError> {
-    let bits = key.n().bits();
+/// Bit length of a big-endian unsigned integer.
+fn bit_length(be: &[u8]) -> usize {
+    let trimmed: &[u8] = {
+        let start = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+        be.get(start..).unwrap_or(&[])
+    };
+    match trimmed.first() {
+        None => 0,
+        Some(&top) => (trimmed.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+    }
+}
+
+/// Builds the prepared key from modulus and exponent, naming what is wrong.
+fn prepare(index: usize, n: &[u8], e: &[u8]) -> Result<RsaPublicKey, KeyError> {
+    let bits = bit_length(n);
     if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
         return Err(KeyError::KeySize { index, bits });
     }
-    Ok(())
+    let key = RsaPublicKey::new(n, e).ok_or_else(|| KeyError::NotRsa {
+        index,
+        detail: "the modulus must be odd and the public exponent odd, ≥ 3 and < 2^32".into(),
+    })?;
+    // Keys are parsed once per configuration: finish the Montgomery set-up now.
+    key.precompute();
+    Ok(key)
 }
 
-fn parse_der(index: usize, der: &[u8], pkcs1_only: Option<bool>) -> Result<RsaPublicKey, KeyError> {
+fn parse_der(
+    index: usize,
+    der_bytes: &[u8],
+    pkcs1_only: Option<bool>,
+) -> Result<RsaPublicKey, KeyError> {
     let parsed = match pkcs1_only {
-        Some(true) => RsaPublicKey::from_pkcs1_der(der).map_err(|e| e.to_string()),
-        Some(false) => RsaPublicKey::from_public_key_der(der).map_err(|e| e.to_string()),
-        None => RsaPublicKey::from_public_key_der(der)
-            .or_else(|_| RsaPublicKey::from_pkcs1_der(der))
-            .map_err(|e| e.to_string()),
+        Some(true) => der::rsa_public_key_from_pkcs1(der_bytes),
+        Some(false) => der::rsa_public_key_from_spki(der_bytes),
+        None => der::rsa_public_key_from_spki(der_bytes)
+            .or_else(|_| der::rsa_public_key_from_pkcs1(der_bytes)),
     };
-    let key = parsed.map_err(|detail| KeyError::NotRsa { index, detail })?;
-    check_size(index, &key)?;
-    Ok(key)
+    let (n, e) = parsed.map_err(|e| KeyError::NotRsa {
+        index,
+        detail: e.to_string(),
+    })?;
+    prepare(index, &n, &e)
 }
 
 /// Parses every PEM block in `text`; a text without `-----BEGIN` is a bare base64 DER body
@@ -396,9 +412,7 @@ fn parse_jwks(text: &str, out: &mut Vec<VerifyKey>) -> Result<(), KeyError> {
         let e = field("e")
             .and_then(b64url_loose)
             .ok_or_else(|| bad("missing or invalid \"e\""))?;
-        let key = RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e))
-            .map_err(|err| bad(&format!("invalid RSA key ({err})")))?;
-        check_size(index, &key)?;
+        let key = prepare(index, &n, &e)?;
         let kid = match jwk.get("kid") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),

@@ -11,7 +11,7 @@ const BIG: &str = include_str!("../../tests/keys/big-public.pem");
 const SMALL: &str = include_str!("../../tests/keys/small-public.pem");
 
 fn jwk(pem: &str, kid: Option<&str>, alg: Option<&str>) -> serde_json::Value {
-    let key = RsaPublicKey::from_public_key_pem(pem).unwrap();
+    let key = rsa::RsaPublicKey::from_public_key_pem(pem).unwrap();
     let mut v = serde_json::json!({
         "kty": "RSA",
         "n": b64url_encode(&key.n().to_bytes_be()),
