@@ -1,0 +1,122 @@
+//! Invariant helpers: header-value hygiene and the redirect-origin allow-list.
+
+use std::collections::BTreeSet;
+
+use url::Url;
+
+/// No CR, LF or NUL: a value that can be written on the wire without injecting a header.
+pub fn header_value_clean(v: &str) -> bool {
+    !v.contains(['\r', '\n', '\0'])
+}
+
+/// A header name that is an RFC 9110 token.
+pub fn header_name_ok(n: &str) -> bool {
+    !n.is_empty()
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `scheme://host:port` of an absolute URL with a host (special or not), port made explicit;
+/// `scheme:(no host)` for a URL without one (so a request that arrived at a host-less URL may
+/// be sent back to a host-less URL of the same scheme: its own "origin").
+pub fn origin_key(url: &Url) -> Option<String> {
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return Some(format!("{}:(no host)", url.scheme()));
+    };
+    let port = url.port_or_known_default().unwrap_or(0);
+    Some(format!("{}://{}:{}", url.scheme(), host, port))
+}
+
+/// [`origin_key`] of a URL text.
+pub fn origin_key_str(s: &str) -> Option<String> {
+    Url::parse(s).ok().as_ref().and_then(origin_key)
+}
+
+/// Origins a redirect may point to.
+#[derive(Debug, Clone, Default)]
+pub struct Origins(BTreeSet<String>);
+
+impl Origins {
+    /// Adds the origin of an absolute URL text (ignored when it does not parse).
+    pub fn add_url(&mut self, s: &str) {
+        if let Some(k) = origin_key_str(s) {
+            self.0.insert(k);
+        }
+    }
+
+    /// Adds `https://<host>` for a bare host or an absolute URL.
+    pub fn add_host_or_url(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if s.starts_with("http") {
+            self.add_url(s);
+        } else {
+            self.add_url(&format!("https://{s}"));
+        }
+    }
+
+    /// Whether `location` parses as an absolute URL whose origin is allowed.
+    pub fn allows(&self, location: &str) -> Result<(), String> {
+        let url = Url::parse(location)
+            .map_err(|e| format!("location {location:?} does not parse: {e}"))?;
+        let key = origin_key(&url).ok_or_else(|| format!("location {location:?} has no host"))?;
+        if self.0.contains(&key) {
+            Ok(())
+        } else {
+            Err(format!(
+                "location {location:?} (origin {key}) is not an allowed origin {:?}",
+                self.0
+            ))
+        }
+    }
+
+    /// Adds every origin the request itself can claim: the URL candidates' origins, and every
+    /// combination of a `Host`/`X-Forwarded-Host` value (whole, trimmed, each comma item) with
+    /// a protocol (`http`, `https`, the URL's scheme, each `X-Forwarded-Proto` item). A superset
+    /// of what Clerk's `clerkUrl` derivation can produce from headers.
+    pub fn add_request(&mut self, url_candidates: &[String], headers: &[(String, String)]) {
+        for u in url_candidates {
+            self.add_url(u);
+        }
+        let values = |name: &str| -> Vec<String> {
+            let raw: Vec<&str> = headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let mut out: Vec<String> = Vec::new();
+            let trimmed: Vec<&str> = raw
+                .iter()
+                .map(|v| v.trim_matches([' ', '\t', '\r', '\n']))
+                .collect();
+            let joined = trimmed.join(", ");
+            for v in raw.iter().copied().chain(trimmed.iter().copied()) {
+                out.push(v.to_owned());
+                for item in v.split(',') {
+                    out.push(item.to_owned());
+                    out.push(item.trim().to_owned());
+                }
+            }
+            out.push(joined.split(',').next().unwrap_or("").to_owned());
+            out.sort();
+            out.dedup();
+            out
+        };
+        let mut hosts = values("host");
+        hosts.extend(values("x-forwarded-host"));
+        let mut protos: Vec<String> = vec!["http".into(), "https".into()];
+        protos.extend(values("x-forwarded-proto"));
+        for u in url_candidates {
+            if let Ok(p) = Url::parse(u) {
+                protos.push(p.scheme().to_owned());
+            }
+        }
+        for h in &hosts {
+            for p in &protos {
+                self.add_url(&format!("{p}://{h}"));
+                self.add_url(&format!("{p}://{h}/"));
+            }
+        }
+    }
+}
