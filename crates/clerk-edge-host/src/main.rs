@@ -1,13 +1,13 @@
 //! `clerk-edge-host`: run the clerk-edge component.
 //!
 //! ```text
-//! clerk-edge-host serve [--addr 127.0.0.1:3000] [--env K=V]...   serve the http-verifier component
+//! clerk-edge-host serve [--addr 127.0.0.1:3000] [--env K=V]... [--component other.wasm]
 //! clerk-edge-host verify <token> [--env K=V]...                   verify-token (embedded config)
 //! clerk-edge-host authenticate --url URL [--method M] [--header 'N: V']... [--env K=V]...
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
 //! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
-//! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16]
+//! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid]
 //!                                                                 bounded mixed load against a served DEMO
 //! ```
 //! Components are read from `$CLERK_EDGE_DIST` (default `<workspace>/dist`, `make components`).
@@ -140,14 +140,21 @@ fn mint(args: &Args) -> Result<ExitCode> {
 fn serve(args: &Args) -> Result<ExitCode> {
     let addr = args.get("addr").unwrap_or("127.0.0.1:3000").to_owned();
     let host = Host::load(&dist_dir())?;
-    let server = Server::new(
-        &host,
-        InstanceOptions {
-            env: args.env()?,
-            inherit_stderr: true,
-            ..InstanceOptions::default()
-        },
-    )?;
+    let opts = InstanceOptions {
+        env: args.env()?,
+        inherit_stderr: true,
+        ..InstanceOptions::default()
+    };
+    // `--component path.wasm` serves another wasi:http component (benchmark baselines).
+    let server = match args.get("component") {
+        Some(path) => {
+            let c = wasmtime::component::Component::from_file(host.engine_ref(), path)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("compiling {path}"))?;
+            Server::with_component(&host, &c, opts)?
+        }
+        None => Server::new(&host, opts)?,
+    };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&addr)
@@ -274,7 +281,11 @@ fn load(args: &Args) -> Result<ExitCode> {
         &claims(now - 5, now + i64::try_from(seconds).unwrap_or(0) + 3600),
     );
     let expired = minter.mint(&header, &claims(now - 7200, now - 3600));
-    let kinds = clerk_edge_host::load::mix(&valid, &expired);
+    let mut kinds = clerk_edge_host::load::mix(&valid, &expired);
+    if args.get("mix") == Some("valid") {
+        // Only signed-in requests (CPU-per-request comparisons against a baseline).
+        kinds.retain(|k| k.name == "valid-bearer" && k.path == "/api/me");
+    }
     let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(clerk_edge_host::load::run(
         &addr,
