@@ -48,11 +48,20 @@ pub(crate) fn effective_env() -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    for (k, v) in std::env::vars() {
-        if k.starts_with("CLERK_") && !v.trim().is_empty() {
-            env.insert(k, v);
-        }
+    let runtime: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, v)| k.starts_with("CLERK_") && !v.trim().is_empty())
+        .collect();
+    // Security: key material is replaced as a whole. A run-time CLERK_JWKS must not be added
+    // to an embedded CLERK_JWT_KEY (e.g. the DEMO key), or tokens signed by the embedded key's
+    // private half would still verify.
+    if runtime
+        .iter()
+        .any(|(k, _)| k == "CLERK_JWT_KEY" || k == "CLERK_JWKS")
+    {
+        env.remove("CLERK_JWT_KEY");
+        env.remove("CLERK_JWKS");
     }
+    env.extend(runtime);
     env
 }
 
