@@ -46,6 +46,16 @@ impl Collected {
     }
 }
 
+/// A response whose body the guest may still be writing.
+pub struct Handled {
+    /// The response; its body streams from the guest.
+    pub response: hyper::Response<HyperOutgoingBody>,
+    /// The guest's stderr, when captured (complete once `task` has finished).
+    pub stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
+    /// The guest's task: finishes after the body is written.
+    pub task: tokio::task::JoinHandle<wasmtime::Result<()>>,
+}
+
 /// The HTTP server state: the pre-instantiated handler and instance settings.
 #[derive(Clone)]
 pub struct Server {
@@ -79,13 +89,7 @@ impl Server {
     }
 
     /// Handles one request in a fresh instance.
-    pub async fn handle<B>(
-        &self,
-        req: hyper::Request<B>,
-    ) -> Result<(
-        hyper::Response<HyperOutgoingBody>,
-        Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
-    )>
+    pub async fn handle<B>(&self, req: hyper::Request<B>) -> Result<Handled>
     where
         B: hyper::body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
@@ -106,11 +110,13 @@ impl Server {
                 .await
         });
         match receiver.await {
-            Ok(Ok(resp)) => {
-                // Let the guest finish writing (body, log line) before returning.
-                let _ = task.await;
-                Ok((resp, pipe))
-            }
+            // The guest may still be writing the body: it must be read while the task runs
+            // (awaiting the task first would deadlock on bodies over the stream's buffer).
+            Ok(Ok(response)) => Ok(Handled {
+                response,
+                stderr: pipe,
+                task,
+            }),
             Ok(Err(e)) => Err(anyhow!("component answered with an error code: {e:?}")),
             Err(_) => match task.await {
                 Ok(Ok(())) => Err(anyhow!("component never set a response")),
@@ -137,7 +143,11 @@ impl Server {
                     .map_err(|e: Infallible| -> wasmtime_wasi_http::Error { match e {} }),
             )
             .context("building request")?;
-        let (resp, pipe) = self.handle(req).await?;
+        let Handled {
+            response: resp,
+            stderr: pipe,
+            task,
+        } = self.handle(req).await?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -156,6 +166,8 @@ impl Server {
             .map_err(|e| anyhow!("reading body: {e:?}"))?
             .to_bytes()
             .to_vec();
+        // The whole body was read; now let the guest finish (its log line follows the body).
+        let _ = task.await;
         let stderr = pipe
             .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
             .unwrap_or_default();
@@ -186,7 +198,7 @@ impl Server {
                     let server = server.clone();
                     async move {
                         match server.handle(req).await {
-                            Ok((resp, _)) => Ok::<_, Infallible>(resp),
+                            Ok(handled) => Ok::<_, Infallible>(handled.response),
                             Err(e) => {
                                 eprintln!("clerk-edge-host: {e:#}");
                                 let body = Full::new(Bytes::from_static(
