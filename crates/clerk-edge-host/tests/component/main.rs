@@ -13,9 +13,12 @@
 #[path = "../../../../tests/support/conformance_check.rs"]
 mod conformance_check;
 
+mod attacks;
 mod common;
 mod conformance;
 mod http;
 mod networkless;
+mod never_trap;
+mod redirects;
 mod spin_manifest;
 mod verify_session;
