@@ -90,6 +90,30 @@ pub fn run(
         anyhow::ensure!(s.token.is_some(), "not signed in");
         Ok(())
     })?;
+    // The same fresh instance with a call that builds no verifier: instantiation alone.
+    let empty_session = crate::Session {
+        token_type: "session_token".into(),
+        user_id: None,
+        session_id: None,
+        session_status: None,
+        organization: None,
+        factor_verification_age: None,
+        actor: None,
+        claims: "{}".into(),
+        is_authenticated: false,
+    };
+    let nothing = crate::HasCheck {
+        role: None,
+        permission: None,
+        feature: None,
+        plan: None,
+        reverification: None,
+    };
+    let fresh_trivial = median_us(served_n, || {
+        let mut v = host.verifier(&opts)?;
+        v.has(&empty_session, &nothing)?;
+        Ok(())
+    })?;
     let size = |p: &str| {
         std::fs::metadata(crate::dist_dir().join(p))
             .map(|m| m.len())
@@ -105,6 +129,7 @@ pub fn run(
         "served_noop_request_us": served_noop,
         "served_ratio": served / served_noop.max(1e-9),
         "fresh_verifier_instance_first_authenticate_us": fresh_verifier,
+        "fresh_verifier_instance_trivial_call_us": fresh_trivial,
         "http_component_bytes": size(crate::HTTP_WASM)?,
         "verifier_component_bytes": size(crate::VERIFIER_WASM)?,
     }))

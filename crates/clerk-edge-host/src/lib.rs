@@ -136,6 +136,8 @@ pub struct Host {
     engine: Engine,
     verifier: Option<Component>,
     http: Option<Component>,
+    /// The `verifier` component pre-instantiated against the WASI linker (done once).
+    verifier_pre: Option<bindings::VerifierPre<State>>,
 }
 
 impl Host {
@@ -165,9 +167,18 @@ impl Host {
                     .with_context(|| format!("compiling {}", path.display()))?,
             ))
         };
+        let verifier = read(VERIFIER_WASM)?;
+        let verifier_pre = match &verifier {
+            None => None,
+            Some(c) => {
+                let linker = Self::sync_linker(&engine)?;
+                Some(bindings::VerifierPre::new(linker.instantiate_pre(c)?)?)
+            }
+        };
         Ok(Host {
-            verifier: read(VERIFIER_WASM)?,
+            verifier,
             http: read(HTTP_WASM)?,
+            verifier_pre,
             engine,
         })
     }
@@ -226,10 +237,28 @@ impl Host {
         (Store::new(&self.engine, state), pipe)
     }
 
-    /// Instantiates the `verifier` component for direct calls.
+    /// A linker with WASI (sync) for direct calls.
+    fn sync_linker(engine: &Engine) -> Result<Linker<State>> {
+        let mut linker: Linker<State> = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Ok(linker)
+    }
+
+    /// Instantiates the `verifier` component for direct calls (from its pre-instantiation).
     pub fn verifier(&self, opts: &InstanceOptions) -> Result<VerifierInstance> {
-        let component = self.verifier_component()?.clone();
-        self.verifier_from(&component, opts)
+        let pre = self.verifier_pre.as_ref().with_context(|| {
+            format!(
+                "{VERIFIER_WASM} not found in {}: run `make components`",
+                dist_dir().display()
+            )
+        })?;
+        let (mut store, stderr) = self.store(opts);
+        let instance = pre.instantiate(&mut store)?;
+        Ok(VerifierInstance {
+            store,
+            instance,
+            stderr,
+        })
     }
 
     /// Instantiates any component exporting `verify-session` (also `http-verifier`).
@@ -238,8 +267,7 @@ impl Host {
         component: &Component,
         opts: &InstanceOptions,
     ) -> Result<VerifierInstance> {
-        let mut linker: Linker<State> = Linker::new(&self.engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let linker = Self::sync_linker(&self.engine)?;
         let (mut store, stderr) = self.store(opts);
         let instance = bindings::Verifier::instantiate(&mut store, component, &linker)?;
         Ok(VerifierInstance {
