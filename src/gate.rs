@@ -358,6 +358,10 @@ pub fn handle(
             decision.user_id = id.user_id.clone();
             add_identity(&mut headers, id);
         }
+    }
+    // Signed in, or signed out (a pending session counts as signed out, like Clerk's
+    // toAuth()) on a public route: pass.
+    if signed_in || !rule.is_protected() {
         return (
             HttpResponse {
                 status: 200,
@@ -367,18 +371,7 @@ pub fn handle(
             decision,
         );
     }
-    // Signed out (or a pending session, which Clerk's toAuth() treats as signed out).
     let pending = state.status == AuthStatus::SignedIn;
-    if !rule.is_protected() {
-        return (
-            HttpResponse {
-                status: 200,
-                headers,
-                body: json_body(&body),
-            },
-            decision,
-        );
-    }
     if is_document(req) {
         let target = verifier
             .redirect_url(&parts, RedirectTarget::SignIn, pending, now)

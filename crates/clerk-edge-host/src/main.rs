@@ -103,6 +103,11 @@ fn run() -> Result<ExitCode> {
     }
 }
 
+/// Signs with the DEMO private key (throwaway; demo/README.md).
+fn demo_minter() -> Result<clerk_edge::mint::Minter> {
+    clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)
+}
+
 fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -110,8 +115,7 @@ fn now_secs() -> i64 {
 }
 
 fn mint(args: &Args) -> Result<ExitCode> {
-    let minter =
-        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let minter = demo_minter()?;
     let ttl: i64 = args
         .get("ttl")
         .unwrap_or("600")
@@ -268,8 +272,7 @@ fn load(args: &Args) -> Result<ExitCode> {
         .unwrap_or("16")
         .parse()
         .context("--concurrency")?;
-    let minter =
-        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let minter = demo_minter()?;
     let now = now_secs();
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "ins_demo"});
     let claims = |iat: i64, exp: i64| {
@@ -321,8 +324,7 @@ fn bench(args: &Args) -> Result<ExitCode> {
     let noop = wasmtime::component::Component::from_file(host.engine_ref(), dist.join("noop.wasm"))
         .map_err(anyhow::Error::from)
         .context("dist/noop.wasm (make components)")?;
-    let minter =
-        clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE_PEM).map_err(anyhow::Error::msg)?;
+    let minter = demo_minter()?;
     let now = now_secs();
     let valid = minter.mint(
         &json!({"alg": "RS256", "typ": "JWT", "kid": "ins_demo"}),

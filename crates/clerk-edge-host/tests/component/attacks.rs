@@ -3,8 +3,8 @@
 //! with the token in `Authorization: Bearer` and in the `__session` cookie.
 
 use clerk_edge::util::b64url_encode as b64;
-use clerk_edge_host::serve::{Collected, Server};
-use clerk_edge_host::{request, AuthStatus, VerifierInstance, WitConfig};
+use clerk_edge_host::serve::Server;
+use clerk_edge_host::{request, AuthStatus, VerifierInstance};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -140,48 +140,7 @@ fn assert_type_mismatch(v: &mut VerifierInstance, token: &str) {
     }
 }
 
-pub(crate) fn send(
-    env_pairs: &[(&str, &str)],
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-) -> Collected {
-    let server = Server::new(host(), env(env_pairs)).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(server.request(method, uri, headers)).unwrap()
-}
-
-/// A `verifier` resource configuration: DEMO key and publishable key, then `edit`.
-pub(crate) fn wit_config(edit: impl FnOnce(&mut WitConfig)) -> WitConfig {
-    let mut c = WitConfig {
-        jwt_key: Some(DEMO_PUBLIC.into()),
-        jwks: None,
-        publishable_key: Some(DEMO_PK.into()),
-        authorized_parties: vec![],
-        audience: vec![],
-        issuers: vec![],
-        clock_skew_ms: None,
-        header_types: vec![],
-        domain: None,
-        is_satellite: false,
-        proxy_url: None,
-        sign_in_url: None,
-        sign_up_url: None,
-        after_sign_in_url: None,
-        after_sign_up_url: None,
-        satellite_auto_sync: false,
-        organization_patterns: vec![],
-        personal_account_patterns: vec![],
-        accepts_token: None,
-        redirect_origins: vec![],
-        public_origin: None,
-    };
-    edit(&mut c);
-    c
-}
+pub(crate) use crate::common::{send, wit_config};
 
 // ---------------------------------------------------------------------------------------------
 // The forging tools themselves are checked against published vectors and the SDK's minter.

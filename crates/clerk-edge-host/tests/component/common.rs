@@ -1,7 +1,8 @@
 use std::sync::OnceLock;
 
 use clerk_edge::mint::Minter;
-use clerk_edge_host::{dist_dir, Host, InstanceOptions};
+use clerk_edge_host::serve::{Collected, Server};
+use clerk_edge_host::{dist_dir, Host, InstanceOptions, WitConfig};
 use serde_json::{json, Value};
 
 pub const DEMO_PK: &str = "pk_test_Y2xlcmsuZGVtby1hcHAuZXhhbXBsZS5jb20k";
@@ -59,4 +60,48 @@ pub fn env(pairs: &[(&str, &str)]) -> InstanceOptions {
         capture_stderr: true,
         ..InstanceOptions::default()
     }
+}
+
+/// Sends one request through the `http-verifier` component with `env_pairs` as run-time env.
+pub fn send(
+    env_pairs: &[(&str, &str)],
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> Collected {
+    let server = Server::new(host(), env(env_pairs)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(server.request(method, uri, headers)).unwrap()
+}
+
+/// A `verifier` resource configuration: DEMO key and publishable key, then `edit`.
+pub fn wit_config(edit: impl FnOnce(&mut WitConfig)) -> WitConfig {
+    let mut c = WitConfig {
+        jwt_key: Some(DEMO_PUBLIC.into()),
+        jwks: None,
+        publishable_key: Some(DEMO_PK.into()),
+        authorized_parties: vec![],
+        audience: vec![],
+        issuers: vec![],
+        clock_skew_ms: None,
+        header_types: vec![],
+        domain: None,
+        is_satellite: false,
+        proxy_url: None,
+        sign_in_url: None,
+        sign_up_url: None,
+        after_sign_in_url: None,
+        after_sign_up_url: None,
+        satellite_auto_sync: false,
+        organization_patterns: vec![],
+        personal_account_patterns: vec![],
+        accepts_token: None,
+        redirect_origins: vec![],
+        public_origin: None,
+    };
+    edit(&mut c);
+    c
 }

@@ -1,23 +1,8 @@
 //! HTTP requests through the `http-verifier` component's `wasi:http` handler.
 
-use clerk_edge_host::serve::{Collected, Server};
 use serde_json::json;
 
 use crate::common::*;
-
-fn send(
-    env_pairs: &[(&str, &str)],
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-) -> Collected {
-    let server = Server::new(host(), env(env_pairs)).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(server.request(method, uri, headers)).unwrap()
-}
 
 const PAGE: (&str, &str) = ("sec-fetch-dest", "document");
 
