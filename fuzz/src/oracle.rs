@@ -99,6 +99,9 @@ impl Origins {
                 }
             }
             out.push(joined.split(',').next().unwrap_or("").to_owned());
+            // `Host` is not split on commas (only forwarded values are): repeated `Host`
+            // headers reach the core as one joined value, exactly as `headers.get('host')`.
+            out.push(joined.clone());
             out.sort();
             out.dedup();
             out
