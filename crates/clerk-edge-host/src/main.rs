@@ -67,6 +67,16 @@ impl Args {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `--name N`, or `default` when absent.
+    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--{name}: expected a number, got {v:?}")),
+        }
+    }
+
     fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.options
             .iter()
@@ -116,11 +126,7 @@ fn now_secs() -> i64 {
 
 fn mint(args: &Args) -> Result<ExitCode> {
     let minter = demo_minter()?;
-    let ttl: i64 = args
-        .get("ttl")
-        .unwrap_or("600")
-        .parse()
-        .context("--ttl: seconds")?;
+    let ttl: i64 = args.number("ttl", 600)?;
     let now = now_secs();
     let header =
         json!({"alg": "RS256", "typ": "JWT", "kid": args.get("kid").unwrap_or("ins_demo")});
@@ -262,16 +268,8 @@ fn conformance() -> Result<ExitCode> {
 
 fn load(args: &Args) -> Result<ExitCode> {
     let addr = args.get("addr").unwrap_or("127.0.0.1:3000").to_owned();
-    let seconds: u64 = args
-        .get("seconds")
-        .unwrap_or("60")
-        .parse()
-        .context("--seconds")?;
-    let concurrency: usize = args
-        .get("concurrency")
-        .unwrap_or("16")
-        .parse()
-        .context("--concurrency")?;
+    let seconds: u64 = args.number("seconds", 60)?;
+    let concurrency: usize = args.number("concurrency", 16)?;
     let minter = demo_minter()?;
     let now = now_secs();
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "ins_demo"});
@@ -314,11 +312,7 @@ fn load(args: &Args) -> Result<ExitCode> {
 }
 
 fn bench(args: &Args) -> Result<ExitCode> {
-    let iterations: usize = args
-        .get("iterations")
-        .unwrap_or("2000")
-        .parse()
-        .context("--iterations")?;
+    let iterations: usize = args.number("iterations", 2000)?;
     let dist = dist_dir();
     let host = Host::load(&dist)?;
     let noop = wasmtime::component::Component::from_file(host.engine_ref(), dist.join("noop.wasm"))
