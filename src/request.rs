@@ -929,15 +929,20 @@ impl<'a> Ctx<'a> {
 /// opaque path like `s:p:/`) becomes a URL on another host, which then flows into handshake,
 /// clean-up and sign-in redirects — an open redirect that can carry the session token.
 /// Found by fuzzing; a deliberate difference from the SDK (README, "Deliberate differences").
+///
+/// A base without a host (a non-special scheme such as `s:/x`, from `X-Forwarded-Proto`) is
+/// refused too: `s:` with the path `//evil.example/p` serializes as `s://evil.example/p`,
+/// whose host is evil.example (also found by fuzzing). The result must re-parse to itself.
 fn with_path_of(base: &Url, request: &Url) -> Option<Url> {
-    if base.cannot_be_a_base() {
+    if base.cannot_be_a_base() || !base.has_host() {
         return None;
     }
     let mut u = base.clone();
     u.set_path(request.path());
     u.set_query(request.query());
     u.set_fragment(None);
-    Some(u)
+    let reparsed = Url::parse(u.as_str()).ok()?;
+    (reparsed == u).then_some(u)
 }
 
 /// `iss.replace(/https?:\/\//gi, "")`.

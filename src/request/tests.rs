@@ -446,4 +446,23 @@ fn a_double_slash_path_never_becomes_another_host() {
         "{:?}",
         s.location()
     );
+    // Found by fuzzing: a forwarded origin with a host-less, non-special scheme
+    // (`X-Forwarded-Proto: s:/x` gives `s:/x://app.example`) must not take the `//` path:
+    // `s:` + `//evil.example/p` would serialize as a URL whose host is evil.example.
+    let r = req(
+        "GET",
+        "https://internal//evil.example/p",
+        &[
+            ("host", "app.example"),
+            ("x-forwarded-proto", "s:/x"),
+            ("sec-fetch-dest", "document"),
+            ("cookie", "__client_uat=1"),
+        ],
+    );
+    let s = run(&config(|_| {}), &r);
+    let loc = s.location().unwrap();
+    assert!(
+        loc.contains("redirect_url=https%3A%2F%2Finternal%2F%2Fevil.example%2Fp&"),
+        "{loc}"
+    );
 }
