@@ -598,5 +598,34 @@ impl Config {
     }
 }
 
+/// The configuration a component runs with: what was embedded at build time, with the run-time
+/// `CLERK_*` variables (non-empty ones) on top.
+///
+/// Security: key material is replaced as a whole. A run-time `CLERK_JWKS` must not be added to
+/// an embedded `CLERK_JWT_KEY` (e.g. the DEMO key), or tokens signed by the embedded key's
+/// private half would still verify.
+pub fn overlay_env(
+    embedded: &[(&str, &str)],
+    runtime: impl IntoIterator<Item = (String, String)>,
+) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = embedded
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let runtime: Vec<(String, String)> = runtime
+        .into_iter()
+        .filter(|(k, v)| k.starts_with("CLERK_") && !v.trim().is_empty())
+        .collect();
+    if runtime
+        .iter()
+        .any(|(k, _)| k == "CLERK_JWT_KEY" || k == "CLERK_JWKS")
+    {
+        env.remove("CLERK_JWT_KEY");
+        env.remove("CLERK_JWKS");
+    }
+    env.extend(runtime);
+    env
+}
+
 #[cfg(test)]
 mod tests;

@@ -136,6 +136,88 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// What to do with a request, for a handler placed in front of an app (middleware).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Let the request through: signed in, or signed out on a public route.
+    Pass(Pass),
+    /// Answer here: handshake or sign-in redirect, 401, or an error.
+    Respond(HttpResponse),
+}
+
+impl Verdict {
+    /// The forward-auth answer: a passing request gets `200` with the JSON auth state.
+    pub fn into_response(self) -> HttpResponse {
+        match self {
+            Verdict::Pass(p) => p.response,
+            Verdict::Respond(r) => r,
+        }
+    }
+}
+
+/// A request that may go on to the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pass {
+    /// The forward-auth answer: `200`, Clerk's and the identity headers, JSON auth state.
+    pub response: HttpResponse,
+    /// Identity headers for the forwarded request (`x-clerk-*`; empty unless signed in).
+    pub identity: Vec<(String, String)>,
+    /// `Set-Cookie` values the app's response must carry (a resolved production handshake).
+    pub set_cookies: Vec<String>,
+    /// The request URL as decided (for [`Pass::cookie_redirect`]).
+    url: String,
+}
+
+impl Pass {
+    /// The headers to forward: the client's, without any identity header it sent (they are
+    /// never trusted), plus the verified identity.
+    pub fn forward_headers(&self, client: &[(String, String)]) -> Vec<(String, String)> {
+        client
+            .iter()
+            .filter(|(n, _)| !is_identity_header(n))
+            .chain(self.identity.iter())
+            .cloned()
+            .collect()
+    }
+
+    /// For a middleware that cannot add headers to the app's response (WASI 0.2): when the
+    /// decision set cookies (a production handshake was resolved), a `307` back to the same
+    /// URL carrying them, without the handshake query parameters; the browser stores the
+    /// cookies and repeats the request, which then passes with its new `__session`.
+    pub fn cookie_redirect(&self) -> Option<HttpResponse> {
+        if self.set_cookies.is_empty() {
+            return None;
+        }
+        let mut url = url::Url::parse(&self.url).ok()?;
+        crate::urls::remove_params(&mut url, HANDSHAKE_PARAMS);
+        let mut headers = vec![("cache-control".to_owned(), "no-store".to_owned())];
+        for c in &self.set_cookies {
+            push(&mut headers, "set-cookie", c);
+        }
+        push(&mut headers, "location", url.as_str());
+        Some(HttpResponse {
+            status: 307,
+            headers,
+            body: Vec::new(),
+        })
+    }
+}
+
+/// Query parameters of a handshake round trip (removed from the URL after it).
+const HANDSHAKE_PARAMS: &[&str] = &[
+    "__clerk_handshake",
+    "__clerk_handshake_nonce",
+    "__clerk_help",
+    "__clerk_db_jwt",
+];
+
+/// Whether `name` is one of the [`IDENTITY_HEADERS`] (case-insensitive).
+pub fn is_identity_header(name: &str) -> bool {
+    IDENTITY_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// What was decided, for the log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -268,6 +350,25 @@ fn token_presented(req: &HttpRequest) -> bool {
         || header(&req.headers, "cookie").is_some_and(|c| c.contains("__session"))
 }
 
+/// The answer of a middleware that cannot strip a client-sent identity header (WASI 0.2
+/// gate): `400`, so the app behind it never sees a forged identity.
+pub fn refused_identity_header(name: &str) -> HttpResponse {
+    let message = format!(
+        "the request carries the identity header {}; only the gate may set it",
+        name.to_ascii_lowercase()
+    );
+    HttpResponse {
+        status: 400,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("cache-control".into(), "no-store".into()),
+        ],
+        body: json_body(
+            &json!({"status": "error", "reason": "invalid-request", "message": message}),
+        ),
+    }
+}
+
 /// A response for a verifier that could not be configured.
 pub fn config_error_response(message: &str) -> HttpResponse {
     HttpResponse {
@@ -280,13 +381,25 @@ pub fn config_error_response(message: &str) -> HttpResponse {
     }
 }
 
-/// Decides one request.
+/// Decides one request as the forward-auth service: [`decide`], with a passing request
+/// answered `200` and the JSON auth state.
 pub fn handle(
     verifier: &Verifier,
     gate: &GateConfig,
     req: &HttpRequest,
     now: UnixMillis,
 ) -> (HttpResponse, Decision) {
+    let (verdict, decision) = decide(verifier, gate, req, now);
+    (verdict.into_response(), decision)
+}
+
+/// Decides one request: pass it on (with the identity to forward) or answer it here.
+pub fn decide(
+    verifier: &Verifier,
+    gate: &GateConfig,
+    req: &HttpRequest,
+    now: UnixMillis,
+) -> (Verdict, Decision) {
     let parts = to_parts(gate, req);
     let path = parts
         .url
@@ -322,11 +435,11 @@ pub fn handle(
             decision.message = Some(e.to_string());
             let body = json!({"status": "error", "reason": reason, "message": e.to_string()});
             return (
-                HttpResponse {
+                Verdict::Respond(HttpResponse {
                     status,
                     headers,
                     body: json_body(&body),
-                },
+                }),
                 decision,
             );
         }
@@ -349,25 +462,38 @@ pub fn handle(
 
     // Clerk's own redirects (handshake, development clean-up) win over everything.
     if let Some(location) = state.location().map(str::to_owned) {
-        return (redirect(gate, headers, &location, &body), decision);
+        return (
+            Verdict::Respond(redirect(gate, headers, &location, &body)),
+            decision,
+        );
     }
     let identity = identity(&state);
     let signed_in = state.status == AuthStatus::SignedIn && identity.is_some();
-    if signed_in {
-        if let Some(id) = &identity {
-            decision.user_id = id.user_id.clone();
-            add_identity(&mut headers, id);
-        }
+    let mut identity_headers = Vec::new();
+    if let Some(id) = identity.as_ref().filter(|_| signed_in) {
+        decision.user_id = id.user_id.clone();
+        identity_headers = identity_header_list(id);
+        headers.extend(identity_headers.iter().cloned());
     }
     // Signed in, or signed out (a pending session counts as signed out, like Clerk's
     // toAuth()) on a public route: pass.
     if signed_in || !rule.is_protected() {
+        let set_cookies = headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .map(|(_, v)| v.clone())
+            .collect();
         return (
-            HttpResponse {
-                status: 200,
-                headers,
-                body: json_body(&body),
-            },
+            Verdict::Pass(Pass {
+                response: HttpResponse {
+                    status: 200,
+                    headers,
+                    body: json_body(&body),
+                },
+                identity: identity_headers,
+                set_cookies,
+                url: parts.url,
+            }),
             decision,
         );
     }
@@ -378,7 +504,10 @@ pub fn handle(
             .ok()
             .flatten();
         if let Some(location) = target {
-            return (redirect(gate, headers, &location, &body), decision);
+            return (
+                Verdict::Respond(redirect(gate, headers, &location, &body)),
+                decision,
+            );
         }
     }
     if token_presented(req) {
@@ -393,11 +522,11 @@ pub fn handle(
         "message": state.message,
     });
     (
-        HttpResponse {
+        Verdict::Respond(HttpResponse {
             status: 401,
             headers,
             body: json_body(&body),
-        },
+        }),
         decision,
     )
 }
@@ -465,8 +594,9 @@ fn identity(state: &RequestState) -> Option<Identity> {
     })
 }
 
-fn add_identity(headers: &mut Vec<(String, String)>, id: &Identity) {
-    push(headers, "x-clerk-auth-status", id.status);
+fn identity_header_list(id: &Identity) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    push(&mut headers, "x-clerk-auth-status", id.status);
     let pairs = [
         ("x-clerk-user-id", &id.user_id),
         ("x-clerk-session-id", &id.session_id),
@@ -477,9 +607,10 @@ fn add_identity(headers: &mut Vec<(String, String)>, id: &Identity) {
     ];
     for (name, value) in pairs {
         if let Some(v) = value {
-            push(headers, name, v);
+            push(&mut headers, name, v);
         }
     }
+    headers
 }
 
 #[cfg(test)]

@@ -201,3 +201,39 @@ fn invalid_origins_are_rejected() {
     .unwrap_err();
     assert!(e.to_string().starts_with("CLERK_REDIRECT_ORIGINS"));
 }
+
+#[test]
+fn overlay_env_replaces_key_material_as_a_unit() {
+    let embedded = [
+        ("CLERK_JWT_KEY", "embedded-pem"),
+        ("CLERK_PUBLISHABLE_KEY", "pk_embedded"),
+    ];
+    let env = overlay_env(&embedded, Vec::new());
+    assert_eq!(
+        env.get("CLERK_JWT_KEY").map(String::as_str),
+        Some("embedded-pem")
+    );
+    let env = overlay_env(
+        &embedded,
+        vec![
+            ("CLERK_JWKS".to_owned(), "{\"keys\":[]}".to_owned()),
+            ("CLERK_PUBLISHABLE_KEY".to_owned(), "  ".to_owned()),
+            ("HOME".to_owned(), "/root".to_owned()),
+        ],
+    );
+    assert_eq!(
+        env.get("CLERK_JWT_KEY"),
+        None,
+        "embedded key must not survive"
+    );
+    assert_eq!(
+        env.get("CLERK_JWKS").map(String::as_str),
+        Some("{\"keys\":[]}")
+    );
+    assert_eq!(
+        env.get("CLERK_PUBLISHABLE_KEY").map(String::as_str),
+        Some("pk_embedded"),
+        "blank run-time values do not override"
+    );
+    assert_eq!(env.get("HOME"), None, "only CLERK_* variables are read");
+}

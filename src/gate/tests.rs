@@ -211,3 +211,92 @@ fn malformed_request_is_400_and_bad_settings_are_named() {
     assert!(GateConfig::from_env(&env(&[("CLERK_PUBLIC_ROUTES", "nope")])).is_err());
     assert_eq!(config_error_response("x").status, 500);
 }
+
+#[test]
+fn decide_passes_signed_in_with_identity_to_forward_and_strips_client_copies() {
+    let t = token();
+    let cookie = format!("__session={t}; __client_uat=1");
+    let client = req(
+        "/dashboard",
+        &[
+            ("cookie", &cookie),
+            ("X-Clerk-User-Id", "user_forged"),
+            ("x-auth-request-user", "user_forged"),
+            ("accept", "text/html"),
+        ],
+    );
+    let (v, _) = decide(&verifier(), &gate(&[]), &client, NOW);
+    let Verdict::Pass(pass) = v else {
+        panic!("signed-in request must pass: {v:?}")
+    };
+    assert!(pass.set_cookies.is_empty());
+    assert_eq!(pass.cookie_redirect(), None);
+    let fwd = pass.forward_headers(&client.headers);
+    let get_all = |name: &str| -> Vec<&str> {
+        fwd.iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    assert_eq!(get_all("x-clerk-user-id"), ["user_1"]);
+    assert_eq!(get_all("x-auth-request-user"), ["user_1"]);
+    assert_eq!(get_all("x-clerk-auth-status"), ["signed-in"]);
+    assert_eq!(get_all("accept"), ["text/html"]);
+    assert_eq!(get_all("cookie"), [cookie.as_str()]);
+}
+
+#[test]
+fn decide_passes_public_signed_out_without_identity_and_answers_protected() {
+    let g = gate(&[("CLERK_PUBLIC_ROUTES", "/")]);
+    let (v, d) = decide(
+        &verifier(),
+        &g,
+        &req("/", &[("x-clerk-user-id", "forged")]),
+        NOW,
+    );
+    let Verdict::Pass(pass) = v else {
+        panic!("public route must pass: {v:?}")
+    };
+    assert!(pass.identity.is_empty());
+    assert_eq!(d.status, "signed-out");
+    let fwd = pass.forward_headers(&[("x-clerk-user-id".into(), "forged".into())]);
+    assert!(
+        fwd.is_empty(),
+        "client identity headers are never forwarded"
+    );
+    let (v, _) = decide(&verifier(), &g, &req("/private", &[]), NOW);
+    let Verdict::Respond(r) = v else {
+        panic!("protected route must be answered: {v:?}")
+    };
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn resolved_production_handshake_passes_with_cookies_and_a_redirect_to_store_them() {
+    let session = token();
+    let directives = json!({"handshake": [format!("__session={session}; Path=/"), "__clerk_handshake=; Max-Age=0"]});
+    let hs = mint(&json!({"alg": "RS256", "typ": "JWT"}), &directives);
+    let cookie = format!("__clerk_handshake={hs}");
+    let (v, _) = decide(
+        &verifier(),
+        &gate(&[]),
+        &req("/p?a=1&__clerk_help=1", &[("cookie", &cookie)]),
+        NOW,
+    );
+    let Verdict::Pass(pass) = v else {
+        panic!("resolved handshake must pass: {v:?}")
+    };
+    assert_eq!(
+        pass.set_cookies,
+        [
+            format!("__session={session}; Path=/"),
+            "__clerk_handshake=; Max-Age=0".to_owned()
+        ]
+    );
+    let r = pass.cookie_redirect().unwrap();
+    assert_eq!(r.status, 307);
+    assert_eq!(h(&r, "location"), Some("https://app.example/p?a=1"));
+    assert_eq!(h(&r, "cache-control"), Some("no-store"));
+    let n = r.headers.iter().filter(|(n, _)| n == "set-cookie").count();
+    assert_eq!(n, 2);
+}

@@ -13,10 +13,12 @@ mod bindings {
         clippy::all,
         reason = "generated bindings"
     )]
-    #[cfg(not(feature = "http"))]
+    #[cfg(not(any(feature = "http", feature = "gate")))]
     wit_bindgen::generate!({ path: "../../wit", world: "clerk-edge:auth/verifier", generate_all });
-    #[cfg(feature = "http")]
+    #[cfg(all(feature = "http", not(feature = "gate")))]
     wit_bindgen::generate!({ path: "../../wit", world: "clerk-edge:auth/http-verifier", generate_all });
+    #[cfg(feature = "gate")]
+    wit_bindgen::generate!({ path: "../../wit", world: "clerk-edge:auth/gate", generate_all });
 
     use super::Component;
     export!(Component with_types_in self);
@@ -24,12 +26,12 @@ mod bindings {
 mod convert;
 mod embedded {
     #![cfg_attr(
-        not(feature = "http"),
+        not(any(feature = "http", feature = "gate")),
         allow(dead_code, reason = "used by the HTTP handler")
     )]
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "gate"))]
 mod http;
 
 use std::collections::BTreeMap;
@@ -44,29 +46,11 @@ struct Component;
 
 /// The embedded configuration with `CLERK_*` run-time environment values on top.
 pub(crate) fn effective_env() -> BTreeMap<String, String> {
-    let mut env: BTreeMap<String, String> = embedded::EMBEDDED
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let runtime: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, v)| k.starts_with("CLERK_") && !v.trim().is_empty())
-        .collect();
-    // Security: key material is replaced as a whole. A run-time CLERK_JWKS must not be added
-    // to an embedded CLERK_JWT_KEY (e.g. the DEMO key), or tokens signed by the embedded key's
-    // private half would still verify.
-    if runtime
-        .iter()
-        .any(|(k, _)| k == "CLERK_JWT_KEY" || k == "CLERK_JWKS")
-    {
-        env.remove("CLERK_JWT_KEY");
-        env.remove("CLERK_JWKS");
-    }
-    env.extend(runtime);
-    env
+    clerk_edge::config::overlay_env(embedded::EMBEDDED, std::env::vars())
 }
 
 #[cfg_attr(
-    not(feature = "http"),
+    not(any(feature = "http", feature = "gate")),
     allow(dead_code, reason = "used by the HTTP handler")
 )]
 /// Whether the DEMO configuration is in effect (no key given at build or run time).
