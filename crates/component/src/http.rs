@@ -1,9 +1,15 @@
 //! `wasi:http/incoming-handler@0.2.0`: converts the request for `clerk_edge::gate`, writes its
 //! response, logs one line. Never traps: every fallible call is handled.
+//!
+//! World `http-verifier` (feature `http`): the forward-auth service, a passing request is
+//! answered `200` with the auth state. World `gate` (feature `gate`): a passing request is
+//! handed, unchanged, to the imported app handler.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
+#[cfg(feature = "gate")]
+use clerk_edge::gate::Verdict;
 use clerk_edge::gate::{self, GateConfig, HttpRequest, HttpResponse};
 
 use crate::bindings::exports::wasi::http::incoming_handler::Guest;
@@ -93,10 +99,47 @@ impl Guest for Component {
                 return;
             }
         };
-        let (resp, decision) = gate::handle(verifier, gate, &req, now());
-        send(response_out, resp);
-        if let Some(line) = decision.log_line(gate.log, started.elapsed().as_micros(), is_demo()) {
-            eprintln!("{line}");
-        }
+        let (verdict, decision) = gate::decide(verifier, gate, &req, now());
+        let log = |decision: &gate::Decision| {
+            if let Some(line) =
+                decision.log_line(gate.log, started.elapsed().as_micros(), is_demo())
+            {
+                eprintln!("{line}");
+            }
+        };
+        #[cfg(feature = "gate")]
+        let verdict = match pass_to_app(verdict, &req) {
+            Ok(()) => {
+                crate::bindings::wasi::http::incoming_handler::handle(request, response_out);
+                log(&decision);
+                return;
+            }
+            Err(answer) => answer,
+        };
+        send(response_out, verdict.into_response());
+        log(&decision);
+    }
+}
+
+/// Gate: whether the app may have the request (`Ok`), or the answer to send instead.
+#[cfg(feature = "gate")]
+fn pass_to_app(verdict: Verdict, req: &HttpRequest) -> Result<(), Verdict> {
+    let Verdict::Pass(pass) = verdict else {
+        return Err(verdict);
+    };
+    // Security: WASI 0.2 cannot remove headers from a request it passes on, so client-sent
+    // identity headers are refused rather than left for the app to trust.
+    if let Some((name, _)) = req
+        .headers
+        .iter()
+        .find(|(n, _)| gate::is_identity_header(n))
+    {
+        return Err(Verdict::Respond(gate::refused_identity_header(name)));
+    }
+    // Nor can it add the handshake's cookies to the app's response: send them with a
+    // redirect back to the same URL instead.
+    match pass.cookie_redirect() {
+        Some(redirect) => Err(Verdict::Respond(redirect)),
+        None => Ok(()),
     }
 }
