@@ -4,7 +4,9 @@
 //! so every test run through this host proves the component needs no network.
 
 pub mod bench;
+pub mod compose;
 pub mod load;
+pub mod p3;
 pub mod serve;
 
 use std::path::{Path, PathBuf};
@@ -150,6 +152,9 @@ impl Host {
         pool.total_tables(1000);
         pool.max_memory_size(64 << 20);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // WASI 0.3 (`p3`): component-model async. On by default with the cargo feature; set
+        // explicitly so p3 components compile. p2 components are unaffected.
+        config.wasm_component_model_async(true);
         Ok(Engine::new(&config)?)
     }
 

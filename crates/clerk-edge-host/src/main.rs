@@ -1,7 +1,8 @@
 //! `clerk-edge-host`: run the clerk-edge component.
 //!
 //! ```text
-//! clerk-edge-host serve [--addr 127.0.0.1:3000] [--env K=V]... [--component other.wasm]
+//! clerk-edge-host serve [--addr 127.0.0.1:3000] [--env K=V]... [--component other.wasm [--p3]]
+//!                                                                 --p3: the component exports wasi:http/handler@0.3.0
 //! clerk-edge-host verify <token> [--env K=V]...                   verify-token (embedded config)
 //! clerk-edge-host authenticate --url URL [--method M] [--header 'N: V']... [--env K=V]...
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
@@ -9,6 +10,8 @@
 //! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
 //! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid]
 //!                                                                 bounded mixed load against a served DEMO
+//! clerk-edge-host plug --plug <plug.wasm> [--plug <more.wasm>]... <socket.wasm> [-o <out.wasm>]
+//!                                                                 compose, exactly as `wac plug` does
 //! ```
 //! Components are read from `$CLERK_EDGE_DIST` (default `<workspace>/dist`, `make components`).
 
@@ -17,6 +20,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _, Result};
+use clerk_edge_host::p3::P3Server;
 use clerk_edge_host::serve::Server;
 use clerk_edge_host::{dist_dir, request, Host, InstanceOptions};
 use serde_json::json;
@@ -33,19 +37,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--name value` options and positional arguments.
+/// Options that take no value.
+const FLAGS: &[&str] = &["p3"];
+
+/// `--name value` options, `--flag`s ([`FLAGS`]) and positional arguments.
 struct Args {
     positional: Vec<String>,
     options: Vec<(String, String)>,
+    flags: Vec<String>,
 }
 
 impl Args {
     fn parse(raw: &[String]) -> Result<Args> {
         let mut positional = Vec::new();
         let mut options = Vec::new();
+        let mut flags = Vec::new();
         let mut it = raw.iter();
         while let Some(a) = it.next() {
-            if let Some(name) = a.strip_prefix("--") {
+            // `-o FILE` is `--output FILE` (as in `wac plug -o`).
+            let long = if a == "-o" { "--output" } else { a.as_str() };
+            if let Some(name) = long.strip_prefix("--").filter(|n| FLAGS.contains(n)) {
+                flags.push(name.to_owned());
+            } else if let Some(name) = long.strip_prefix("--") {
                 let value = it
                     .next()
                     .with_context(|| format!("--{name} needs a value"))?;
@@ -57,7 +70,13 @@ impl Args {
         Ok(Args {
             positional,
             options,
+            flags,
         })
+    }
+
+    /// Whether `--name` (one of [`FLAGS`]) was given.
+    fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -98,7 +117,7 @@ impl Args {
 fn run() -> Result<ExitCode> {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = raw.split_first() else {
-        bail!("usage: clerk-edge-host serve|verify|authenticate|conformance|mint (see --help in the README)");
+        bail!("usage: clerk-edge-host serve|verify|authenticate|conformance|mint|bench|load|plug (see --help in the README)");
     };
     let args = Args::parse(rest)?;
     match command.as_str() {
@@ -109,6 +128,7 @@ fn run() -> Result<ExitCode> {
         "conformance" => conformance(),
         "load" => load(&args),
         "bench" => bench(&args),
+        "plug" => plug(&args),
         other => bail!("unknown command {other:?}"),
     }
 }
@@ -155,15 +175,23 @@ fn serve(args: &Args) -> Result<ExitCode> {
         inherit_stderr: true,
         ..InstanceOptions::default()
     };
-    // `--component path.wasm` serves another wasi:http component (benchmark baselines).
-    let server = match args.get("component") {
-        Some(path) => {
+    enum Served {
+        P2(Server),
+        P3(P3Server),
+    }
+    // `--component path.wasm` serves another wasi:http component (benchmark baselines);
+    // with `--p3`, one exporting wasi:http/handler@0.3.0.
+    let component = args.get("component");
+    let server = match (component, args.flag("p3")) {
+        (Some(path), true) => Served::P3(P3Server::from_file(&host, path.as_ref(), opts)?),
+        (None, true) => bail!("--p3 needs --component <file.wasm>"),
+        (Some(path), false) => {
             let c = wasmtime::component::Component::from_file(host.engine_ref(), path)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("compiling {path}"))?;
-            Server::with_component(&host, &c, opts)?
+            Served::P2(Server::with_component(&host, &c, opts)?)
         }
-        None => Server::new(&host, opts)?,
+        (None, false) => Served::P2(Server::new(&host, opts)?),
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
@@ -172,14 +200,16 @@ fn serve(args: &Args) -> Result<ExitCode> {
             .with_context(|| format!("binding {addr}"))?;
         eprintln!(
             "clerk-edge: serving {} on http://{}",
-            clerk_edge_host::HTTP_WASM,
+            component.unwrap_or(clerk_edge_host::HTTP_WASM),
             listener.local_addr()?
         );
-        server
-            .run(listener, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match server {
+            Served::P2(server) => server.run(listener, shutdown).await,
+            Served::P3(server) => server.run(listener, shutdown).await,
+        }
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -327,5 +357,40 @@ fn bench(args: &Args) -> Result<ExitCode> {
     );
     let report = clerk_edge_host::bench::run(&host, &noop, &valid, iterations)?;
     println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `plug --plug P [--plug P2]... SOCKET [-o OUT]`: `wac plug` (same arguments, same result).
+fn plug(args: &Args) -> Result<ExitCode> {
+    const USAGE: &str =
+        "usage: plug --plug <plug.wasm> [--plug <more.wasm>]... <socket.wasm> [-o <out.wasm>]";
+    let [socket_path] = args.positional.as_slice() else {
+        bail!("{USAGE}");
+    };
+    let read = |path: &str, what: &str| {
+        std::fs::read(path).with_context(|| format!("failed to read {what} component `{path}`"))
+    };
+    let socket = read(socket_path, "socket")?;
+    let plugs = args
+        .all("plug")
+        .map(|p| read(p, "plug"))
+        .collect::<Result<Vec<_>>>()?;
+    if plugs.is_empty() {
+        bail!("at least one --plug is required; {USAGE}");
+    }
+    let plug_refs: Vec<&[u8]> = plugs.iter().map(Vec::as_slice).collect();
+    let composed = clerk_edge_host::compose::plug(&socket, &plug_refs)?;
+    match args.get("output") {
+        Some(out) => std::fs::write(out, &composed)
+            .with_context(|| format!("failed to write output file `{out}`"))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if std::io::IsTerminal::is_terminal(&stdout) {
+                bail!("cannot print binary wasm output to a terminal; pass -o <out.wasm>");
+            }
+            stdout.write_all(&composed)?;
+            stdout.flush()?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

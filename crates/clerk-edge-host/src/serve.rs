@@ -14,7 +14,7 @@ use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::WasiHttpView as _;
+use wasmtime_wasi_http::{WasiBody, WasiHttpView as _};
 
 use crate::{Host, InstanceOptions, State};
 
@@ -186,40 +186,55 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<()> {
         let server = Arc::new(self);
-        tokio::pin!(shutdown);
-        loop {
-            let (client, _addr): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
-                accepted = listener.accept() => accepted?,
-                () = &mut shutdown => return Ok(()),
-            };
+        serve_http1(listener, shutdown, move |req| {
             let server = server.clone();
-            tokio::task::spawn(async move {
-                let service = hyper::service::service_fn(move |req| {
-                    let server = server.clone();
-                    async move {
-                        match server.handle(req).await {
-                            Ok(handled) => Ok::<_, Infallible>(handled.response),
-                            Err(e) => {
-                                eprintln!("clerk-edge-host: {e:#}");
-                                let body = Full::new(Bytes::from_static(
-                                    b"{\"status\":\"error\",\"reason\":\"host-error\"}",
-                                ))
-                                .map_err(|e: Infallible| -> wasmtime_wasi_http::Error {
-                                    match e {}
-                                })
-                                .boxed_unsync();
-                                let mut resp = hyper::Response::new(body);
-                                *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-                                Ok(resp)
-                            }
-                        }
-                    }
-                });
-                let _ = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(client), service)
-                    .await;
-            });
-        }
+            async move { Ok(server.handle(req).await?.response) }
+        })
+        .await
     }
+}
+
+/// Accepts HTTP/1.1 connections on `listener` until `shutdown` resolves; `handle` answers
+/// each request, and an error becomes a 500 `{"status":"error","reason":"host-error"}`.
+pub(crate) async fn serve_http1<F, Fut>(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+    handle: F,
+) -> Result<()>
+where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<hyper::Response<WasiBody>>> + Send + 'static,
+{
+    let handle = Arc::new(handle);
+    tokio::pin!(shutdown);
+    loop {
+        let (client, _addr): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            () = &mut shutdown => return Ok(()),
+        };
+        let handle = handle.clone();
+        tokio::task::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let response = handle(req);
+                async move { Ok::<_, Infallible>(response.await.unwrap_or_else(host_error)) }
+            });
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(client), service)
+                .await;
+        });
+    }
+}
+
+/// The answer to a request the host failed to handle (the error goes to stderr).
+fn host_error(e: anyhow::Error) -> hyper::Response<WasiBody> {
+    eprintln!("clerk-edge-host: {e:#}");
+    let body = Full::new(Bytes::from_static(
+        b"{\"status\":\"error\",\"reason\":\"host-error\"}",
+    ))
+    .map_err(|e: Infallible| -> wasmtime_wasi_http::Error { match e {} })
+    .boxed_unsync();
+    let mut resp = hyper::Response::new(body);
+    *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    resp
 }
