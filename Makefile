@@ -1,11 +1,13 @@
 # clerk-edge — build, demo and test entry points (see README).
 CARGO ?= cargo
 DIST  := dist
-WASM  := target/wasm32-wasip2/release/clerk_edge_component.wasm
+WASM_DIR := target/wasm32-wasip2/release
+WASM  := $(WASM_DIR)/clerk_edge_component.wasm
 
 .PHONY: components demo serve test conformance-reference clean
 
-## Build both components into dist/ (verifier and http-verifier worlds).
+## Build the components into dist/: the verifier, http-verifier and gate worlds, the example
+## Spin app, and the apps/baselines the tests compose and measure against.
 components:
 	rustup target add wasm32-wasip2 >/dev/null 2>&1 || true
 	mkdir -p $(DIST)
@@ -13,8 +15,18 @@ components:
 	cp $(WASM) $(DIST)/clerk_edge_verifier.wasm
 	$(CARGO) build -p clerk-edge-component --target wasm32-wasip2 --release --features http
 	cp $(WASM) $(DIST)/clerk_edge_http.wasm
-	$(CARGO) build -p clerk-edge-noop --target wasm32-wasip2 --release
-	cp target/wasm32-wasip2/release/clerk_edge_noop.wasm $(DIST)/noop.wasm
+	$(CARGO) build -p clerk-edge-component --target wasm32-wasip2 --release --features gate
+	cp $(WASM) $(DIST)/clerk_edge_gate.wasm
+	$(CARGO) build -p clerk-edge-spin-app -p clerk-edge-hello-p2 -p clerk-edge-noop --target wasm32-wasip2 --release
+	cp $(WASM_DIR)/clerk_edge_spin_app.wasm $(DIST)/clerk_edge_spin_app.wasm
+	cp $(WASM_DIR)/clerk_edge_hello_p2.wasm $(DIST)/hello_p2.wasm
+	cp $(WASM_DIR)/clerk_edge_noop.wasm $(DIST)/noop.wasm
+	@# WASI 0.3 (spin-sdk 7): one cargo invocation each, so that the middleware's
+	@# `http-middleware` feature is never unified into another build.
+	$(CARGO) build -p clerk-edge-middleware --target wasm32-wasip2 --release
+	cp $(WASM_DIR)/clerk_edge_middleware.wasm $(DIST)/clerk_edge_middleware.wasm
+	$(CARGO) build -p hello-p3 --target wasm32-wasip2 --release
+	cp $(WASM_DIR)/hello_p3.wasm $(DIST)/hello_p3.wasm
 	@ls -l $(DIST)/*.wasm
 
 ## Build and serve the DEMO configuration on 127.0.0.1:3000, printing a curl line.
@@ -28,7 +40,7 @@ demo: components
 
 ## All tests: unit, conformance (native and through the .wasm), component integration.
 test: components
-	$(CARGO) test --workspace --exclude clerk-edge-component --exclude clerk-edge-noop
+	$(CARGO) test -p clerk-edge -p clerk-edge-host
 
 clean:
 	rm -rf $(DIST)

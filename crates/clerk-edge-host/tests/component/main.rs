@@ -15,10 +15,13 @@ mod conformance_check;
 
 mod attacks;
 mod common;
+mod compose;
 mod conformance;
 mod http;
 mod networkless;
 mod never_trap;
+mod node_host;
 mod redirects;
+mod rust_host;
 mod spin_manifest;
 mod verify_session;
