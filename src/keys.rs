@@ -169,6 +169,11 @@ impl VerifyKey {
         self.kid.as_deref()
     }
 
+    /// The algorithm the key is pinned to.
+    pub(crate) fn alg(&self) -> Alg {
+        self.alg
+    }
+
     /// RSASSA-PKCS1-v1_5 verification of `signature` over `data` with `alg`.
     pub(crate) fn verify(&self, alg: Alg, data: &[u8], signature: &[u8]) -> SigCheck {
         if alg != self.alg {
@@ -197,6 +202,8 @@ impl VerifyKey {
 #[derive(Debug, Clone)]
 pub struct KeySet {
     keys: Vec<VerifyKey>,
+    /// Verified-signature cache (long-lived verifiers only; shared by clones).
+    pub(crate) cache: Option<std::sync::Arc<crate::token::cache::SignatureCache>>,
 }
 
 /// Which keys a token may be checked against.
@@ -237,7 +244,7 @@ impl KeySet {
                 }
             }
         }
-        Ok(KeySet { keys })
+        Ok(KeySet { keys, cache: None })
     }
 
     /// Number of keys.
@@ -267,6 +274,16 @@ impl KeySet {
         } else {
             Candidates::Keys(unnamed)
         }
+    }
+
+    /// The key at `index`.
+    pub(crate) fn get(&self, index: usize) -> Option<&VerifyKey> {
+        self.keys.get(index)
+    }
+
+    /// The index of `key` in this set (identity, not equality).
+    pub(crate) fn index_of(&self, key: &VerifyKey) -> Option<usize> {
+        self.keys.iter().position(|k| std::ptr::eq(k, key))
     }
 
     /// The `kid`s configured, for the kid-mismatch message.

@@ -100,6 +100,22 @@ impl Verifier {
         &self.config
     }
 
+    /// Adds a verified-signature cache of `capacity` entries (for verifiers a host keeps
+    /// alive): a token whose signature this verifier already verified skips the RSA operation;
+    /// every other check, and every time-dependent claim check, still runs on each call
+    /// (`token::cache`).
+    pub fn with_token_cache(mut self, capacity: usize) -> Verifier {
+        self.config.keys.cache = Some(std::sync::Arc::new(token::cache::SignatureCache::new(
+            capacity,
+        )));
+        self
+    }
+
+    /// The cache's counters, when [`Verifier::with_token_cache`] added one.
+    pub fn token_cache_stats(&self) -> Option<token::cache::CacheStats> {
+        self.config.keys.cache.as_ref().map(|c| c.stats())
+    }
+
     /// `verifyToken`: verifies a session token and returns its claims.
     pub fn verify_token(
         &self,

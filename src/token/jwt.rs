@@ -8,8 +8,10 @@
 
 use serde_json::Value;
 
+use super::cache::SignatureCache;
 use super::error::{TokenError, TokenReason, ENSURE_CLERK_JWT, KID_MISMATCH_ACTION};
 use crate::keys::{Alg, Candidates, KeySet, SigCheck};
+use crate::time::UnixMillis;
 use crate::util::{b64url_loose, js_json};
 
 /// Longest token accepted, in bytes (Clerk session tokens are ~1–2 KB; cookies cap at 4 KB).
@@ -186,11 +188,18 @@ pub(crate) fn check_crit(decoded: &DecodedJwt<'_>) -> Result<(), TokenError> {
 }
 
 /// Signature check (§3.3 step 4): the key set picks the key (D4), the key pins the algorithm.
+///
+/// `cache_clock` (`now`, clock skew in ms) lets a key set with a [`SignatureCache`] skip the
+/// RSA operation for a token whose signature it already verified (session and machine tokens;
+/// handshake tokens pass `None`).
+///
+/// [`SignatureCache`]: super::cache::SignatureCache
 pub(crate) fn verify(
     decoded: DecodedJwt<'_>,
     alg: Alg,
     keys: &KeySet,
     purpose: Purpose,
+    cache_clock: Option<(UnixMillis, f64)>,
 ) -> Result<VerifiedJwt, TokenError> {
     // Untrusted: `kid` only selects among configured keys.
     let kid = decoded.header_str("kid");
@@ -208,13 +217,38 @@ pub(crate) fn verify(
             .with_action(KID_MISMATCH_ACTION));
         }
     };
+    let cache = keys.cache.as_deref().zip(cache_clock);
+    let digest = cache.map(|_| SignatureCache::digest(decoded.signing_input, &decoded.signature));
+    if let (Some((cache, (now, _))), Some(digest)) = (cache, &digest) {
+        let remembered = cache.get(digest, now).and_then(|i| keys.get(i));
+        // Still only among this token's candidates, and only for the key's own algorithm.
+        let usable = remembered
+            .is_some_and(|k| k.alg() == alg && candidates.iter().any(|c| std::ptr::eq(*c, k)));
+        if usable {
+            return Ok(VerifiedJwt {
+                payload: decoded.payload,
+            });
+        }
+    }
     let mut alg_mismatch = false;
     for key in candidates {
         match key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature) {
             SigCheck::Valid => {
+                if let (Some((cache, (now, skew_ms))), Some(digest)) = (cache, digest) {
+                    // Kept until the token's `exp` + skew; a token without one is not kept.
+                    let exp_ms = decoded
+                        .claim("exp")
+                        .and_then(Value::as_f64)
+                        .filter(|e| e.is_finite())
+                        .map(|e| e * 1000.0 + skew_ms);
+                    if let (Some(until), Some(index)) = (exp_ms, keys.index_of(key)) {
+                        // Saturating: a huge `exp` is kept until the cache evicts it.
+                        cache.insert(digest, index, until as i64, now);
+                    }
+                }
                 return Ok(VerifiedJwt {
                     payload: decoded.payload,
-                })
+                });
             }
             SigCheck::AlgMismatch => alg_mismatch = true,
             SigCheck::Invalid => {

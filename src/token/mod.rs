@@ -1,5 +1,6 @@
 //! Session and handshake token verification (§3, §5.3).
 
+pub mod cache;
 pub mod claims;
 pub mod error;
 pub(crate) mod jwt;
@@ -49,7 +50,8 @@ fn verify_decoded(
     jwt::check_typ(&decoded, rules.header_types.as_deref())?;
     let alg = jwt::check_alg(&decoded)?;
     jwt::check_crit(&decoded)?;
-    let verified = jwt::verify(decoded, alg, keys, Purpose::Token)?;
+    let cache = Some((now, rules.clock_skew_ms));
+    let verified = jwt::verify(decoded, alg, keys, Purpose::Token, cache)?;
     claims::check(verified, rules, now)
 }
 
@@ -67,7 +69,7 @@ pub(crate) fn verify_handshake_token(token: &str, keys: &KeySet) -> Result<Value
         .with_action(ENSURE_CLERK_JWT));
     }
     jwt::check_crit(&decoded)?;
-    Ok(jwt::verify(decoded, alg, keys, Purpose::Handshake)?.into_payload())
+    Ok(jwt::verify(decoded, alg, keys, Purpose::Handshake, None)?.into_payload())
 }
 
 #[cfg(test)]

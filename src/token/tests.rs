@@ -258,3 +258,46 @@ fn handshake_tokens() {
         "Handshake signature is invalid."
     );
 }
+
+#[test]
+fn cached_verifier_skips_only_the_signature_and_still_checks_time_and_claims() {
+    use crate::config::Options;
+    use crate::Verifier;
+    let v = Verifier::new(Options {
+        jwt_key: Some(DEMO_PUBLIC.into()),
+        publishable_key: Some(PK_LIVE.into()),
+        ..Options::default()
+    })
+    .unwrap()
+    .with_token_cache(8);
+    let t = token();
+    assert!(v.verify_token(&t, NOW).is_ok());
+    assert!(v.verify_token(&t, NOW).is_ok());
+    let s = v.token_cache_stats().unwrap();
+    assert_eq!((s.hits, s.misses, s.len), (1, 1, 1), "second call is a hit");
+    // Time checks run on every call: the same cached token later is expired.
+    let exp = claims()["exp"].as_i64().unwrap();
+    let later = UnixMillis((exp + 3600) * 1000);
+    assert_eq!(
+        v.verify_token(&t, later).unwrap_err().reason(),
+        TokenReason::TokenExpired
+    );
+    // A different signature over the same claims is not a hit (and does not verify).
+    let forged = mint_other(&header(), &claims());
+    assert_eq!(
+        v.verify_token(&forged, NOW).unwrap_err().reason(),
+        TokenReason::TokenInvalidSignature
+    );
+    // A cached signature does not help a token with a changed header.
+    let (_, rest) = t.split_once('.').unwrap();
+    let retyped = format!("eyJhbGciOiJSUzI1NiIsInR5cCI6ImZvbyJ9.{rest}");
+    assert!(v.verify_token(&retyped, NOW).is_err());
+    // Without a cache nothing is counted.
+    let plain = Verifier::new(Options {
+        jwt_key: Some(DEMO_PUBLIC.into()),
+        publishable_key: Some(PK_LIVE.into()),
+        ..Options::default()
+    })
+    .unwrap();
+    assert!(plain.token_cache_stats().is_none());
+}

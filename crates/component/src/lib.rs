@@ -80,7 +80,9 @@ struct VerifierResource(Verifier);
 impl wit::GuestVerifier for VerifierResource {
     fn create(config: wit::Config) -> Result<wit::Verifier, wit::ConfigError> {
         let options = convert::options(config).map_err(|message| wit::ConfigError { message })?;
+        // A resource lives as long as the host keeps it: repeated tokens skip the RSA work.
         Verifier::new(options)
+            .map(|v| v.with_token_cache(clerk_edge::token::cache::DEFAULT_CAPACITY))
             .map(|v| wit::Verifier::new(VerifierResource(v)))
             .map_err(|e| wit::ConfigError {
                 message: e.to_string(),
