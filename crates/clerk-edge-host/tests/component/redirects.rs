@@ -291,11 +291,26 @@ fn hostile_request_urls_through_authenticate() {
         let signin = v.sign_in_url(&request("GET", url, &[])).unwrap().unwrap();
         assert_location(&signin, &[ACCOUNTS], &[APP]);
     }
-    // Non-ASCII hosts are punycoded, never passed through raw.
+    // Non-ASCII hosts are refused (no Unicode IDNA tables in the component; README
+    // "Deliberate differences"), never passed through raw; their punycode form works.
     let s = v
         .authenticate(&request(
             "GET",
             "http://bücher.example/p",
+            &[PAGE, HANDSHAKE],
+        ))
+        .unwrap();
+    assert_eq!(s.status, AuthStatus::Error);
+    assert_eq!(s.reason.as_deref(), Some("invalid-request"));
+    assert!(
+        s.headers.iter().all(|h| h.value.is_ascii()),
+        "{:?}",
+        s.headers
+    );
+    let s = v
+        .authenticate(&request(
+            "GET",
+            "http://xn--bcher-kva.example/p",
             &[PAGE, HANDSHAKE],
         ))
         .unwrap();
