@@ -39,6 +39,38 @@ pub use bindings::clerk_edge::auth::types::{
     Request, Session, TokenError,
 };
 
+/// The DEMO public key (throwaway, fictitious instance; demo/README.md).
+pub const DEMO_PUBLIC_PEM: &str = include_str!("../../../demo/demo-public.pem");
+/// The DEMO publishable key (`clerk.demo-app.example.com`, development instance).
+pub const DEMO_PUBLISHABLE_KEY: &str = "pk_test_Y2xlcmsuZGVtby1hcHAuZXhhbXBsZS5jb20k";
+
+/// A `config` record with the DEMO key and publishable key and nothing else set.
+pub fn demo_config() -> WitConfig {
+    WitConfig {
+        jwt_key: Some(DEMO_PUBLIC_PEM.into()),
+        jwks: None,
+        publishable_key: Some(DEMO_PUBLISHABLE_KEY.into()),
+        authorized_parties: vec![],
+        audience: vec![],
+        issuers: vec![],
+        clock_skew_ms: None,
+        header_types: vec![],
+        domain: None,
+        is_satellite: false,
+        proxy_url: None,
+        sign_in_url: None,
+        sign_up_url: None,
+        after_sign_in_url: None,
+        after_sign_up_url: None,
+        satellite_auto_sync: false,
+        organization_patterns: vec![],
+        personal_account_patterns: vec![],
+        accepts_token: None,
+        redirect_origins: vec![],
+        public_origin: None,
+    }
+}
+
 /// File names of the two artifacts under the dist directory.
 pub const VERIFIER_WASM: &str = "clerk_edge_verifier.wasm";
 /// The `http-verifier` artifact.

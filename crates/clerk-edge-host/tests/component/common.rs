@@ -79,29 +79,7 @@ pub fn send(
 
 /// A `verifier` resource configuration: DEMO key and publishable key, then `edit`.
 pub fn wit_config(edit: impl FnOnce(&mut WitConfig)) -> WitConfig {
-    let mut c = WitConfig {
-        jwt_key: Some(DEMO_PUBLIC.into()),
-        jwks: None,
-        publishable_key: Some(DEMO_PK.into()),
-        authorized_parties: vec![],
-        audience: vec![],
-        issuers: vec![],
-        clock_skew_ms: None,
-        header_types: vec![],
-        domain: None,
-        is_satellite: false,
-        proxy_url: None,
-        sign_in_url: None,
-        sign_up_url: None,
-        after_sign_in_url: None,
-        after_sign_up_url: None,
-        satellite_auto_sync: false,
-        organization_patterns: vec![],
-        personal_account_patterns: vec![],
-        accepts_token: None,
-        redirect_origins: vec![],
-        public_origin: None,
-    };
+    let mut c = clerk_edge_host::demo_config();
     edit(&mut c);
     c
 }

@@ -23,5 +23,6 @@ mod never_trap;
 mod node_host;
 mod redirects;
 mod rust_host;
+mod size;
 mod spin_manifest;
 mod verify_session;
