@@ -51,6 +51,7 @@ pub struct GateConfig {
     routes: RouteRules,
     trust_forwarded: bool,
     nginx: bool,
+    pass_through: bool,
     /// Logging level.
     pub log: LogLevel,
 }
@@ -105,8 +106,21 @@ impl GateConfig {
             routes,
             trust_forwarded,
             nginx,
+            pass_through: false,
             log,
         })
+    }
+
+    /// The settings of a middleware that hands passing requests to an app (the WASI 0.2 gate,
+    /// the WASI 0.3 Spin middleware), rather than answering a proxy's sub-request:
+    /// - `X-Forwarded-Uri`/`X-Original-URI` are ignored even with `CLERK_TRUST_FORWARDED`
+    ///   (the app serves the request's own path, so the route must be decided on it);
+    /// - a path that is not in normal form (dot segments, empty segments `//`, backslashes,
+    ///   percent-encoded unreserved characters) is refused with `400`: the app or its router
+    ///   could read it as another path than the one the route rules saw.
+    pub fn for_middleware(mut self) -> GateConfig {
+        self.pass_through = true;
+        self
     }
 }
 
@@ -182,25 +196,57 @@ impl Pass {
 
     /// For a middleware that cannot add headers to the app's response (WASI 0.2): when the
     /// decision set cookies (a production handshake was resolved), a `307` back to the same
-    /// URL carrying them, without the handshake query parameters; the browser stores the
+    /// page carrying them, without the handshake query parameters; the browser stores the
     /// cookies and repeats the request, which then passes with its new `__session`.
-    pub fn cookie_redirect(&self) -> Option<HttpResponse> {
+    ///
+    /// The `Location` is relative (path and query), so it can only ever name the page the
+    /// browser asked for, whatever `Host` said. `None` when there is nothing to store, when
+    /// the request already carries every cookie being set (so a handshake cookie that fails to
+    /// clear cannot loop), or when the path would read as another host (`//…`).
+    pub fn cookie_redirect(&self, request_headers: &[(String, String)]) -> Option<HttpResponse> {
         if self.set_cookies.is_empty() {
+            return None;
+        }
+        let sent = header_joined(request_headers, "cookie");
+        let sent: Vec<&str> = sent.split(';').map(str::trim).collect();
+        let stored = self.set_cookies.iter().all(|c| {
+            let pair = c.split(';').next().unwrap_or("").trim();
+            pair.ends_with('=') || sent.contains(&pair)
+        });
+        if stored {
             return None;
         }
         let mut url = url::Url::parse(&self.url).ok()?;
         crate::urls::remove_params(&mut url, HANDSHAKE_PARAMS);
+        let path = url.path();
+        if !path.starts_with('/') || path.starts_with("//") || path.contains('\\') {
+            return None;
+        }
+        let location = match url.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
         let mut headers = vec![("cache-control".to_owned(), "no-store".to_owned())];
         for c in &self.set_cookies {
             push(&mut headers, "set-cookie", c);
         }
-        push(&mut headers, "location", url.as_str());
+        push(&mut headers, "location", &location);
         Some(HttpResponse {
             status: 307,
             headers,
             body: Vec::new(),
         })
     }
+}
+
+/// Every value of a header, joined with `; ` (for `Cookie`).
+fn header_joined(headers: &[(String, String)], name: &str) -> String {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Query parameters of a handshake round trip (removed from the URL after it).
@@ -211,11 +257,44 @@ const HANDSHAKE_PARAMS: &[&str] = &[
     "__clerk_db_jwt",
 ];
 
-/// Whether `name` is one of the [`IDENTITY_HEADERS`] (case-insensitive).
+/// A path every parser and router reads the same way: no `.`/`..` segments (also
+/// percent-encoded), no empty segments, no backslash, no percent-encoded unreserved character.
+fn is_normal_path(path: &str) -> bool {
+    if !path.starts_with('/') || path.contains('\\') {
+        return false;
+    }
+    let bytes = path.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
+                return false;
+            };
+            if v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~' | b'/' | b'\\') {
+                return false;
+            }
+        }
+    }
+    !path.contains("//") && path.split('/').all(|seg| seg != "." && seg != "..")
+}
+
+/// Whether `name` is one of the [`IDENTITY_HEADERS`] (case-insensitive; `_` counts as `-`,
+/// since CGI-style servers map both to the same variable).
 pub fn is_identity_header(name: &str) -> bool {
-    IDENTITY_HEADERS
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name))
+    IDENTITY_HEADERS.iter().any(|h| {
+        h.len() == name.len()
+            && h.bytes().zip(name.bytes()).all(|(a, b)| {
+                let b = if b == b'_' {
+                    b'-'
+                } else {
+                    b.to_ascii_lowercase()
+                };
+                a == b
+            })
+    })
 }
 
 /// What was decided, for the log line.
@@ -301,7 +380,7 @@ fn to_parts(gate: &GateConfig, req: &HttpRequest) -> RequestParts {
         }
         if let Some(u) = header(h, "x-forwarded-uri")
             .or_else(|| header(h, "x-original-uri"))
-            .filter(|u| u.starts_with('/'))
+            .filter(|u| u.starts_with('/') && !gate.pass_through)
         {
             path = u.to_owned();
         }
@@ -315,8 +394,7 @@ fn to_parts(gate: &GateConfig, req: &HttpRequest) -> RequestParts {
         .iter()
         .filter(|(n, _)| {
             let n = n.to_ascii_lowercase();
-            (gate.trust_forwarded || !n.starts_with("x-forwarded-"))
-                && !IDENTITY_HEADERS.contains(&n.as_str())
+            (gate.trust_forwarded || !n.starts_with("x-forwarded-")) && !is_identity_header(&n)
         })
         .cloned()
         .collect();
@@ -401,7 +479,7 @@ pub fn decide(
     now: UnixMillis,
 ) -> (Verdict, Decision) {
     let parts = to_parts(gate, req);
-    let path = parts
+    let raw_path = parts
         .url
         .split_once("://")
         .and_then(|(_, rest)| rest.find('/').map(|i| rest.get(i..).unwrap_or("/")))
@@ -410,6 +488,12 @@ pub fn decide(
         .next()
         .unwrap_or("/")
         .to_owned();
+    // Security: routes are decided on the path as a URL parser (the core's, WHATWG's, the
+    // app's) reads it — `/sign-in/../admin` is `/admin` — never on the raw text.
+    let path = url::Url::parse(&parts.url)
+        .ok()
+        .filter(|u| !u.cannot_be_a_base())
+        .map_or_else(|| raw_path.clone(), |u| u.path().to_owned());
     let rule = gate.routes.decide(&path);
     let mut decision = Decision {
         status: "error".into(),
@@ -424,6 +508,21 @@ pub fn decide(
         ("content-type".into(), "application/json".into()),
         ("cache-control".into(), "private, no-store".into()),
     ];
+    if gate.pass_through && !is_normal_path(&raw_path) {
+        let message = "the request path is not in normal form (dot or empty segments, \\, or \
+                       percent-encoded unreserved characters)";
+        decision.reason = Some("invalid-request".into());
+        decision.message = Some(message.into());
+        let body = json!({"status": "error", "reason": "invalid-request", "message": message});
+        return (
+            Verdict::Respond(HttpResponse {
+                status: 400,
+                headers,
+                body: json_body(&body),
+            }),
+            decision,
+        );
+    }
     let state = match verifier.authenticate(&parts, now) {
         Ok(s) => s,
         Err(e) => {

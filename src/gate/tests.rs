@@ -230,7 +230,7 @@ fn decide_passes_signed_in_with_identity_to_forward_and_strips_client_copies() {
         panic!("signed-in request must pass: {v:?}")
     };
     assert!(pass.set_cookies.is_empty());
-    assert_eq!(pass.cookie_redirect(), None);
+    assert_eq!(pass.cookie_redirect(&client.headers), None);
     let fwd = pass.forward_headers(&client.headers);
     let get_all = |name: &str| -> Vec<&str> {
         fwd.iter()
@@ -293,10 +293,83 @@ fn resolved_production_handshake_passes_with_cookies_and_a_redirect_to_store_the
             "__clerk_handshake=; Max-Age=0".to_owned()
         ]
     );
-    let r = pass.cookie_redirect().unwrap();
+    let r = pass
+        .cookie_redirect(&[("cookie".into(), cookie.clone())])
+        .unwrap();
     assert_eq!(r.status, 307);
-    assert_eq!(h(&r, "location"), Some("https://app.example/p?a=1"));
+    assert_eq!(
+        h(&r, "location"),
+        Some("/p?a=1"),
+        "relative: never another host"
+    );
     assert_eq!(h(&r, "cache-control"), Some("no-store"));
     let n = r.headers.iter().filter(|(n, _)| n == "set-cookie").count();
     assert_eq!(n, 2);
+    // Already stored (the handshake cookie failed to clear): no second redirect, no loop.
+    let again = format!("{cookie}; __session={session}");
+    assert_eq!(pass.cookie_redirect(&[("cookie".into(), again)]), None);
+}
+
+#[test]
+fn middleware_routes_on_the_normalized_path_and_refuses_ambiguous_ones() {
+    let g = gate(&[("CLERK_PUBLIC_ROUTES", "/, /pricing")]).for_middleware();
+    // `/sign-in/../admin` is `/admin` to every URL parser: protected, answered here.
+    for path in [
+        "/sign-in/../admin",
+        "/sign-in/%2e%2e/admin",
+        "/pricing/..%2fadmin",
+    ] {
+        let (v, d) = decide(&verifier(), &g, &req(path, &[]), NOW);
+        let Verdict::Respond(r) = v else {
+            panic!("{path} must not pass: {v:?}")
+        };
+        assert!(r.status == 400 || r.status == 401, "{path}: {}", r.status);
+        assert_ne!(d.route, "public", "{path}");
+    }
+    for path in ["//admin", "/%61dmin", "/a\\b", "/x/./y", "/%zz"] {
+        let (v, _) = decide(&verifier(), &g, &req(path, &[]), NOW);
+        let Verdict::Respond(r) = v else {
+            panic!("{path} must be refused: {v:?}")
+        };
+        assert_eq!(r.status, 400, "{path}");
+    }
+    // Normal paths, trailing slashes and encoded reserved characters are fine.
+    for path in ["/", "/pricing", "/pricing/", "/pricing?a=%2F"] {
+        let (v, _) = decide(&verifier(), &g, &req(path, &[]), NOW);
+        assert!(matches!(v, Verdict::Pass(_)), "{path}: {v:?}");
+    }
+    // X-Forwarded-Uri never picks the route of a request the app will serve.
+    let trusting = gate(&[
+        ("CLERK_PUBLIC_ROUTES", "/"),
+        ("CLERK_TRUST_FORWARDED", "true"),
+    ])
+    .for_middleware();
+    let (v, _) = decide(
+        &verifier(),
+        &trusting,
+        &req("/admin", &[("x-forwarded-uri", "/")]),
+        NOW,
+    );
+    assert!(matches!(v, Verdict::Respond(_)), "{v:?}");
+    // The forward-auth service keeps reading it (nginx passes the original URI that way).
+    let forward_auth = gate(&[
+        ("CLERK_PUBLIC_ROUTES", "/"),
+        ("CLERK_TRUST_FORWARDED", "true"),
+    ]);
+    let (v, _) = decide(
+        &verifier(),
+        &forward_auth,
+        &req("/auth", &[("x-forwarded-uri", "/")]),
+        NOW,
+    );
+    assert!(matches!(v, Verdict::Pass(_)), "{v:?}");
+}
+
+#[test]
+fn identity_headers_match_with_underscores_and_any_case() {
+    assert!(is_identity_header("X-Clerk-User-Id"));
+    assert!(is_identity_header("x_clerk_user_id"));
+    assert!(is_identity_header("X_AUTH_REQUEST_USER"));
+    assert!(!is_identity_header("x-clerk-user-idx"));
+    assert!(!is_identity_header("x-clerk-user"));
 }

@@ -20,7 +20,15 @@ use crate::{default_verifier, effective_env, is_demo, now, Component};
 
 fn gate_config() -> &'static Result<GateConfig, String> {
     static GATE: OnceLock<Result<GateConfig, String>> = OnceLock::new();
-    GATE.get_or_init(|| GateConfig::from_env(&effective_env()).map_err(|e| e.to_string()))
+    GATE.get_or_init(|| {
+        let gate = GateConfig::from_env(&effective_env()).map_err(|e| e.to_string())?;
+        // The gate world hands passing requests to the app: route on the path it will serve.
+        Ok(if cfg!(feature = "gate") {
+            gate.for_middleware()
+        } else {
+            gate
+        })
+    })
 }
 
 /// Header bytes as text: UTF-8 when valid, else one char per byte (Latin-1, like `fetch`).
@@ -138,7 +146,7 @@ fn pass_to_app(verdict: Verdict, req: &HttpRequest) -> Result<(), Verdict> {
     }
     // Nor can it add the handshake's cookies to the app's response: send them with a
     // redirect back to the same URL instead.
-    match pass.cookie_redirect() {
+    match pass.cookie_redirect(&req.headers) {
         Some(redirect) => Err(Verdict::Respond(redirect)),
         None => Ok(()),
     }

@@ -1,6 +1,6 @@
 //! clerk-edge as Spin HTTP middleware (WASI 0.3: imports and exports `wasi:http/handler@0.3.0`).
 //!
-//! Listed in a trigger's `dependencies.middleware` (Spin > 4.0.2), it decides every request
+//! Listed in a trigger's `dependencies.middleware` (Spin 4.1 or newer), it decides every request
 //! before the app component sees it, with the same decision as the `http-verifier` handler:
 //! - signed in: the request goes on with the verified identity in `x-clerk-*` headers;
 //! - signed out on a public route: the request goes on without identity headers;
@@ -52,7 +52,9 @@ fn setup() -> &'static Result<Setup, String> {
             && !env.contains_key("CLERK_JWKS");
         Ok(Setup {
             verifier: Verifier::from_env(&env).map_err(|e| e.to_string())?,
-            gate: GateConfig::from_env(&env).map_err(|e| e.to_string())?,
+            gate: GateConfig::from_env(&env)
+                .map_err(|e| e.to_string())?
+                .for_middleware(),
             demo,
         })
     })
@@ -141,12 +143,21 @@ async fn clerk_edge_middleware(req: Request) -> Result<WasiResponse, ErrorCode> 
             .any(|(n, _)| gate::is_identity_header(n));
     let resp = if rewrite {
         let (mut parts, body) = req.into_parts();
-        let mut forwarded = pass.forward_headers(&http_req.headers);
-        // The authority travels in the URI; a Host header next to it must not disagree.
-        if parts.uri.authority().is_some() {
-            forwarded.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
+        // Edited in place: every other header reaches the app byte for byte.
+        let names: Vec<HeaderName> = parts
+            .headers
+            .keys()
+            .filter(|n| gate::is_identity_header(n.as_str()))
+            .cloned()
+            .collect();
+        for name in names {
+            parts.headers.remove(name);
         }
-        parts.headers = header_map(&forwarded);
+        for (name, value) in header_map(&pass.identity) {
+            if let Some(name) = name {
+                parts.headers.append(name, value);
+            }
+        }
         // A distinct body type: wasip3's conversion is written to forward an unstarted incoming
         // body's original request as is, headers included (in 0.7 that downcast never
         // matches; this keeps the new headers whatever a later version does).
@@ -164,6 +175,11 @@ async fn clerk_edge_middleware(req: Request) -> Result<WasiResponse, ErrorCode> 
             parts.headers.append(http::header::SET_COOKIE, v);
         }
     }
+    // A response that sets session cookies must never be stored by a shared cache.
+    parts.headers.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     // As above: a distinct body type, so the cookies can never be dropped with the original.
     http::Response::from_parts(parts, body.map_err(|e| e)).into_response()
 }

@@ -47,6 +47,12 @@ impl Guest for App {
             .headers
             .iter()
             .map(|h| (h.name.as_str(), h.value.as_str()));
+        // Clerk's own redirect first (handshake, or the clean-up after a development
+        // handshake), as Clerk's loaders do: whatever the status, follow its `location`.
+        if state.headers.iter().any(|h| h.name == "location") {
+            respond(out, 307, &clerk_headers.collect::<Vec<_>>(), b"");
+            return;
+        }
         match (&state.status, &state.session) {
             (AuthStatus::SignedIn, Some(session)) if signed_in => {
                 let page = signed_in_page(session);
@@ -56,9 +62,6 @@ impl Guest for App {
                 ];
                 headers.extend(clerk_headers.filter(|(n, _)| *n != "cache-control"));
                 respond(out, 200, &headers, page.as_bytes());
-            }
-            (AuthStatus::Handshake, _) => {
-                respond(out, 307, &clerk_headers.collect::<Vec<_>>(), b"");
             }
             (AuthStatus::Error, _) => {
                 let reason = state.reason.as_deref().unwrap_or("error");

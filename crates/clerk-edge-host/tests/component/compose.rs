@@ -392,15 +392,41 @@ fn gate_stores_a_resolved_production_handshake_with_a_redirect() {
         ))
         .unwrap();
     assert_eq!(r.status, 307, "{}", body(&r));
-    assert_eq!(
-        r.header("location"),
-        Some("http://127.0.0.1:3000/dashboard?tab=2")
-    );
+    assert_eq!(r.header("location"), Some("/dashboard?tab=2"));
     let cookies = all(&r, "set-cookie");
     assert_eq!(cookies.len(), 3, "{cookies:?}");
     assert!(cookies[0].starts_with("__session=ey"));
     assert!(cookies[2].starts_with("__clerk_handshake=;"));
     assert_eq!(r.header("x-hello"), None);
+    // The browser comes back with the stored session: the app answers.
+    let session = cookies[0].split(';').next().unwrap();
+    let back = format!("{session}; __client_uat={}", now_secs() - 60);
+    let r = rt()
+        .block_on(s.request(
+            "GET",
+            "http://127.0.0.1:3000/dashboard?tab=2",
+            &[("cookie", &back)],
+        ))
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", body(&r));
+    assert_eq!(r.header("x-hello"), Some("p2"));
+}
+
+#[test]
+fn gate_routes_on_the_path_the_app_will_serve() {
+    let s = gated(&[]);
+    // `/pricing` is public, but `/pricing/../dashboard` is `/dashboard` to the app.
+    for path in [
+        "/pricing/../dashboard",
+        "/pricing/%2e%2e/dashboard",
+        "//dashboard",
+    ] {
+        let r = rt()
+            .block_on(s.request("GET", &format!("http://127.0.0.1:3000{path}"), &[]))
+            .unwrap();
+        assert!(r.status == 400 || r.status == 401, "{path}: {}", r.status);
+        assert_eq!(r.header("x-hello"), None, "{path} reached the app");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,4 +557,5 @@ fn middleware_appends_the_handshake_cookies_to_the_app_response() {
     assert_eq!(cookies.len(), 3, "{cookies:?}");
     assert!(cookies[0].starts_with("__session=ey"));
     assert!(cookies[2].starts_with("__clerk_handshake=;"));
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
 }
