@@ -466,3 +466,40 @@ fn a_double_slash_path_never_becomes_another_host() {
         "{loc}"
     );
 }
+
+#[test]
+fn non_ascii_hosts_are_refused_without_panicking() {
+    // Found by the CI fuzz pass: ASCII capitals beside a non-ASCII character in a host reached
+    // a debug assertion of the IDNA back end (vendor/idna_adapter/VENDORED.md).
+    let c = config(|_| {});
+    for url in [
+        "https://app.EXAMPLE.b\u{fc}cher/p",
+        "https://APP.\u{f0}\u{f0}\u{f0}/p",
+        "https://b\u{fc}cher.example/p",
+    ] {
+        assert!(
+            matches!(
+                authenticate(&c, &req("GET", url, &[]), NOW),
+                Err(AuthenticateError::InvalidRequest(_))
+            ),
+            "{url}"
+        );
+    }
+    // In forwarded headers the derived origin does not parse: the request URL is kept.
+    let s = run(
+        &c,
+        &req(
+            "GET",
+            "https://app.example/p",
+            &[
+                ("x-forwarded-host", "App.B\u{fc}cher.example"),
+                ("cookie", "__client_uat=1"),
+                ("sec-fetch-dest", "document"),
+            ],
+        ),
+    );
+    assert!(s
+        .location()
+        .unwrap()
+        .contains("redirect_url=https%3A%2F%2Fapp.example%2Fp"));
+}
