@@ -60,7 +60,7 @@ fn verify(
 
 use clerk_edge_host::{dist_dir, VERIFIER_WASM};
 
-use crate::common::{claims, demo_token, mint_with, OTHER_PRIVATE, OTHER_PUBLIC};
+use crate::common::{claims, demo_token, mint_with, now_secs, OTHER_PRIVATE, OTHER_PUBLIC};
 
 #[test]
 fn rust_host_example_verifies_and_refuses() {
@@ -78,6 +78,64 @@ fn rust_host_example_verifies_and_refuses() {
         Some("user_demo123")
     );
     assert_eq!(verify(&wasm, &env, &demo_token()).unwrap(), None);
+}
+
+/// The same bindings, for `authenticate`: the request decision from a Rust host.
+fn authenticate(
+    wasm: &std::path::Path,
+    headers: &[(&str, &str)],
+) -> wasmtime::Result<self::clerk_edge::auth::types::AuthState> {
+    use self::clerk_edge::auth::types::{Header, Request};
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, wasm)?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let wasi = WasiCtxBuilder::new().build();
+    let mut store = Store::new(
+        &engine,
+        Ctx {
+            wasi,
+            table: ResourceTable::new(),
+        },
+    );
+    let verifier = Verifier::instantiate(&mut store, &component, &linker)?;
+    let request = Request {
+        method: "GET".into(),
+        url: "http://localhost:3000/dashboard".into(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| Header {
+                name: (*n).into(),
+                value: (*v).into(),
+            })
+            .collect(),
+    };
+    verifier
+        .clerk_edge_auth_verify_session()
+        .call_authenticate(&mut store, &request)
+}
+
+#[test]
+fn rust_host_decides_signed_in_signed_out_and_handshake() {
+    use self::clerk_edge::auth::types::AuthStatus;
+    let wasm = dist_dir().join(VERIFIER_WASM);
+    let bearer = format!("Bearer {}", demo_token());
+    let s = authenticate(&wasm, &[("authorization", &bearer)]).unwrap();
+    assert_eq!(s.status, AuthStatus::SignedIn);
+    assert_eq!(
+        s.session.and_then(|x| x.user_id).as_deref(),
+        Some("user_demo123")
+    );
+    let s = authenticate(&wasm, &[("cookie", "__clerk_db_jwt=dvb")]).unwrap();
+    assert_eq!(s.status, AuthStatus::SignedOut);
+    assert_eq!(s.reason.as_deref(), Some("session-token-and-uat-missing"));
+    let uat = format!("__client_uat={}; __clerk_db_jwt=dvb", now_secs() - 60);
+    let s = authenticate(&wasm, &[("cookie", &uat), ("sec-fetch-dest", "document")]).unwrap();
+    assert_eq!(s.status, AuthStatus::Handshake);
+    let location = s.headers.iter().find(|h| h.name == "location").unwrap();
+    assert!(location
+        .value
+        .starts_with("https://clerk.demo-app.example.com/v1/client/handshake?"));
 }
 
 #[test]
