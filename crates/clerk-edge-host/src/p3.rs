@@ -210,39 +210,15 @@ impl P3Server {
             stderr: pipe,
             task,
         } = self.handle(req).await?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| anyhow!("reading body: {e:?}"))?
-            .to_bytes()
-            .to_vec();
+        let mut collected = Collected::read(response).await?;
         // The whole body was read; now let the guest finish (a log line may follow the body).
         match task.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e.context("after the response body")),
             Err(e) => return Err(anyhow!("handler task failed: {e}")),
         }
-        let stderr = pipe
-            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
-            .unwrap_or_default();
-        Ok(Collected {
-            status,
-            headers,
-            body,
-            stderr,
-        })
+        collected.stderr = Collected::stderr_of(pipe);
+        Ok(collected)
     }
 
     /// Serves HTTP/1.1 on `listener` until `shutdown` resolves: one fresh instance per

@@ -44,6 +44,40 @@ impl Collected {
     pub fn json(&self) -> Result<serde_json::Value> {
         serde_json::from_slice(&self.body).context("body is not JSON")
     }
+
+    /// Reads a whole response (status, headers, body); `stderr` is left empty.
+    pub(crate) async fn read(resp: hyper::Response<HyperOutgoingBody>) -> Result<Collected> {
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| anyhow!("reading body: {e:?}"))?
+            .to_bytes()
+            .to_vec();
+        Ok(Collected {
+            status,
+            headers,
+            body,
+            stderr: String::new(),
+        })
+    }
+
+    /// What a captured guest wrote to stderr (empty when not captured).
+    pub(crate) fn stderr_of(pipe: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>) -> String {
+        pipe.map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
+            .unwrap_or_default()
+    }
 }
 
 /// A response whose body the guest may still be writing.
@@ -148,35 +182,11 @@ impl Server {
             stderr: pipe,
             task,
         } = self.handle(req).await?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| anyhow!("reading body: {e:?}"))?
-            .to_bytes()
-            .to_vec();
+        let mut collected = Collected::read(resp).await?;
         // The whole body was read; now let the guest finish (its log line follows the body).
         let _ = task.await;
-        let stderr = pipe
-            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
-            .unwrap_or_default();
-        Ok(Collected {
-            status,
-            headers,
-            body,
-            stderr,
-        })
+        collected.stderr = Collected::stderr_of(pipe);
+        Ok(collected)
     }
 
     /// Serves HTTP/1.1 on `addr` until the process ends (or `shutdown` resolves).
