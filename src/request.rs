@@ -14,7 +14,9 @@ use crate::orgsync::OrgTarget;
 use crate::state::{Echo, Headers, Reason, RefreshError, RequestState};
 use crate::time::UnixMillis;
 use crate::token::jwt::DecodedJwt;
-use crate::token::{verify_session_token, TokenCarrier, TokenError, TokenReason};
+use crate::token::{
+    verify_session_decoded, verify_session_token, TokenCarrier, TokenError, TokenReason,
+};
 use crate::urls;
 use crate::util::{js_number_from_str, js_parse_int, js_to_number, js_truthy};
 
@@ -125,29 +127,44 @@ fn is_jwt_format(token: &str) -> bool {
 }
 
 fn is_m2m_jwt(token: &str) -> bool {
-    is_jwt_format(token)
-        && DecodedJwt::decode(token)
-            .ok()
-            .and_then(|d| d.claim_str("sub").map(|s| s.starts_with("mch_")))
-            .unwrap_or(false)
+    is_jwt_format(token) && DecodedJwt::decode(token).is_ok_and(|d| is_m2m_claims(&d))
 }
 
 fn is_oauth_jwt(token: &str) -> bool {
-    is_jwt_format(token)
-        && DecodedJwt::decode(token)
-            .ok()
-            .is_some_and(|d| matches!(d.header_str("typ"), Some("at+jwt" | "application/at+jwt")))
+    is_jwt_format(token) && DecodedJwt::decode(token).is_ok_and(|d| is_oauth_header(&d))
+}
+
+/// The decoded half of `isM2MJwt`: `sub` starts with `mch_`.
+fn is_m2m_claims(decoded: &DecodedJwt<'_>) -> bool {
+    decoded
+        .claim_str("sub")
+        .is_some_and(|s| s.starts_with("mch_"))
+}
+
+/// The decoded half of `isOAuthJwt`: an access-token `typ`.
+fn is_oauth_header(decoded: &DecodedJwt<'_>) -> bool {
+    matches!(
+        decoded.header_str("typ"),
+        Some("at+jwt" | "application/at+jwt")
+    )
 }
 
 fn is_machine_jwt(token: &str) -> bool {
     is_oauth_jwt(token) || is_m2m_jwt(token)
 }
 
+/// [`is_machine_jwt`] for a token already decoded as `decoded`.
+fn is_machine_jwt_decoded(token: &str, decoded: &DecodedJwt<'_>) -> bool {
+    is_jwt_format(token) && (is_oauth_header(decoded) || is_m2m_claims(decoded))
+}
+
+/// Opaque machine-token prefixes (`mt_`, `oat_`, `ak_`).
+fn is_machine_token_prefix(token: &str) -> bool {
+    token.starts_with("mt_") || token.starts_with("oat_") || token.starts_with("ak_")
+}
+
 fn is_machine_token(token: &str) -> bool {
-    token.starts_with("mt_")
-        || token.starts_with("oat_")
-        || token.starts_with("ak_")
-        || is_machine_jwt(token)
+    is_machine_token_prefix(token) || is_machine_jwt(token)
 }
 
 fn machine_token_type(token: &str) -> TokenKind {
@@ -158,12 +175,6 @@ fn machine_token_type(token: &str) -> TokenKind {
     } else {
         TokenKind::ApiKey
     }
-}
-
-fn has_non_session_category(token: &str) -> bool {
-    DecodedJwt::decode(token)
-        .map(|d| d.has_non_session_category())
-        .unwrap_or(false)
 }
 
 impl<'a> Ctx<'a> {
@@ -473,14 +484,25 @@ impl<'a> Ctx<'a> {
 
     /// §2.3a SESSION_HEADER_PATH.
     fn session_header_path(&self, token: &str) -> RequestState {
-        if is_machine_jwt(token) || has_non_session_category(token) {
-            return self.signed_out(Reason::TokenTypeMismatch, "");
+        let decoded = DecodedJwt::decode(token);
+        if let Ok(d) = &decoded {
+            if is_machine_jwt_decoded(token, d) || d.has_non_session_category() {
+                return self.signed_out(Reason::TokenTypeMismatch, "");
+            }
         }
-        self.verify_header_session(token)
+        self.verify_header_session(token, decoded)
     }
 
-    fn verify_header_session(&self, token: &str) -> RequestState {
-        match verify_session_token(token, &self.config.keys, &self.config.rules, self.now) {
+    /// Verifies a header session token that was decoded (once) as `decoded`.
+    fn verify_header_session(
+        &self,
+        token: &str,
+        decoded: Result<DecodedJwt<'_>, TokenError>,
+    ) -> RequestState {
+        let verified = decoded.and_then(|d| {
+            verify_session_decoded(d, &self.config.keys, &self.config.rules, self.now)
+        });
+        match verified {
             Ok(claims) => {
                 // D13: claims the SDK's `toAuth()` would throw on give `unexpected-error`.
                 if SessionAuth::signed_in(&claims).is_err() {
@@ -494,13 +516,20 @@ impl<'a> Ctx<'a> {
 
     /// §2.3b ANY_HEADER_PATH.
     fn any_header_path(&self, token: &str) -> RequestState {
-        if is_machine_token(token) {
+        let decoded = DecodedJwt::decode(token);
+        let machine_jwt = decoded
+            .as_ref()
+            .is_ok_and(|d| is_machine_jwt_decoded(token, d));
+        if machine_jwt || is_machine_token_prefix(token) {
             return self.machine_token(token);
         }
-        if has_non_session_category(token) {
+        if decoded
+            .as_ref()
+            .is_ok_and(DecodedJwt::has_non_session_category)
+        {
             return self.signed_out(Reason::TokenTypeMismatch, "");
         }
-        self.verify_header_session(token)
+        self.verify_header_session(token, decoded)
     }
 
     /// §2.3c MACHINE_HEADER_PATH.
@@ -697,7 +726,7 @@ impl<'a> Ctx<'a> {
             Err(e) => return self.token_error(&e, TokenCarrier::Cookie),
         };
         // 11.
-        if is_machine_jwt(session) || decoded.has_non_session_category() {
+        if is_machine_jwt_decoded(session, &decoded) || decoded.has_non_session_category() {
             return self.signed_out(Reason::TokenTypeMismatch, "");
         }
         // 12. Parity: `iat < clientUat` with JS coercion; a missing `iat` compares false.
@@ -709,11 +738,12 @@ impl<'a> Ctx<'a> {
             );
         }
         // 13.
-        let claims =
-            match verify_session_token(session, &self.config.keys, &self.config.rules, self.now) {
-                Ok(c) => c,
-                Err(e) => return self.token_error(&e, TokenCarrier::Cookie),
-            };
+        let verified =
+            verify_session_decoded(decoded, &self.config.keys, &self.config.rules, self.now);
+        let claims = match verified {
+            Ok(c) => c,
+            Err(e) => return self.token_error(&e, TokenCarrier::Cookie),
+        };
         // 16. primary cross-origin guard
         if !self.config.is_satellite
             && self.method == "GET"

@@ -23,7 +23,17 @@ pub fn verify_session_token(
     rules: &TokenRules,
     now: UnixMillis,
 ) -> Result<Map<String, Value>, TokenError> {
-    let decoded = DecodedJwt::decode(token)?;
+    verify_session_decoded(DecodedJwt::decode(token)?, keys, rules, now)
+}
+
+/// [`verify_session_token`] on a token the caller already decoded (the request path decodes
+/// each token once).
+pub(crate) fn verify_session_decoded(
+    decoded: DecodedJwt<'_>,
+    keys: &KeySet,
+    rules: &TokenRules,
+    now: UnixMillis,
+) -> Result<Map<String, Value>, TokenError> {
     if decoded.header_str("cat") == Some(CAT_M2M) {
         return Err(TokenError::invalid("Invalid session token category."));
     }

@@ -187,6 +187,11 @@ impl Host {
         // WASI 0.3 (`p3`): component-model async. On by default with the cargo feature; set
         // explicitly so p3 components compile. p2 components are unaffected.
         config.wasm_component_model_async(true);
+        // Profiling the guest (`perf record` then `perf report`): wasmtime writes
+        // /tmp/perf-<pid>.map so that perf names the compiled wasm functions.
+        if std::env::var("CLERK_EDGE_PROFILER").as_deref() == Ok("perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         Ok(Engine::new(&config)?)
     }
 
