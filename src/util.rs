@@ -8,6 +8,10 @@ const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const NOT_B64URL: u8 = 0xFF;
 
 /// Base64url digit values by byte (`NOT_B64URL` outside the alphabet).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range is a build error"
+)]
 const B64URL_VALUES: [u8; 256] = {
     let mut table = [NOT_B64URL; 256];
     let mut i = 0;
