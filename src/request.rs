@@ -18,7 +18,7 @@ use crate::token::{
     verify_session_decoded, verify_session_token, TokenCarrier, TokenError, TokenReason,
 };
 use crate::urls;
-use crate::util::{js_number_from_str, js_parse_int, js_to_number, js_truthy};
+use crate::util::{is_b64url_digit, js_number_from_str, js_parse_int, js_to_number, js_truthy};
 
 /// Longest request URL accepted, in bytes.
 pub const MAX_URL_BYTES: usize = 16 * 1024;
@@ -115,11 +115,7 @@ fn is_jwt_format(token: &str) -> bool {
     let mut n = 0;
     for seg in token.split('.') {
         n += 1;
-        if seg.is_empty()
-            || !seg
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if seg.is_empty() || !seg.bytes().all(is_b64url_digit) {
             return false;
         }
     }

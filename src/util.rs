@@ -40,10 +40,20 @@ pub(crate) fn b64url_loose(text: &str) -> Option<Vec<u8>> {
     // A value with bit 7 set (`NOT_B64URL`) anywhere in an OR of digits marks a bad character.
     const BAD: u32 = 0x80;
     let bytes = text.trim_end_matches('=').as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
+    let tail_bytes = match bytes.len() % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        // One dangling character (6 bits) is not a byte.
+        _ => return None,
+    };
+    let body_len = bytes.len() / 4 * 3;
+    // Sized exactly and filled in place: no per-byte length checks or copies.
+    let mut out = vec![0u8; body_len + tail_bytes];
+    let (body, tail) = out.split_at_mut_checked(body_len)?;
     let mut quads = bytes.chunks_exact(4);
-    for quad in &mut quads {
-        let &[a, b, c, d] = quad else {
+    for (quad, dst) in (&mut quads).zip(body.chunks_exact_mut(3)) {
+        let (&[a, b, c, d], [x, y, z]) = (quad, dst) else {
             return None;
         };
         let (a, b, c, d) = (
@@ -56,31 +66,35 @@ pub(crate) fn b64url_loose(text: &str) -> Option<Vec<u8>> {
             return None;
         }
         let n = (a << 18) | (b << 12) | (c << 6) | d;
-        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+        (*x, *y, *z) = ((n >> 16) as u8, (n >> 8) as u8, n as u8);
     }
-    match *quads.remainder() {
-        [] => {}
-        [a, b] => {
+    match (quads.remainder(), tail) {
+        (&[], []) => {}
+        (&[a, b], [x]) => {
             let (a, b) = (b64url_value(a), b64url_value(b));
             // 12 bits: one byte, and the 4 leftover bits must be zero.
             if (a | b) & BAD != 0 || b & 0x0F != 0 {
                 return None;
             }
-            out.push(((a << 2) | (b >> 4)) as u8);
+            *x = ((a << 2) | (b >> 4)) as u8;
         }
-        [a, b, c] => {
+        (&[a, b, c], [x, y]) => {
             let (a, b, c) = (b64url_value(a), b64url_value(b), b64url_value(c));
             // 18 bits: two bytes, and the 2 leftover bits must be zero.
             if (a | b | c) & BAD != 0 || c & 0x03 != 0 {
                 return None;
             }
             let n = (a << 12) | (b << 6) | c;
-            out.extend_from_slice(&[(n >> 10) as u8, (n >> 2) as u8]);
+            (*x, *y) = ((n >> 10) as u8, (n >> 2) as u8);
         }
-        // One dangling character (6 bits) is not a byte.
         _ => return None,
     }
     Some(out)
+}
+
+/// Whether `b` is in the base64url alphabet.
+pub(crate) fn is_b64url_digit(b: u8) -> bool {
+    b64url_value(b) != u32::from(NOT_B64URL)
 }
 
 /// Base64url without padding, for tokens we mint (demo, tests).
