@@ -453,6 +453,12 @@ impl Config {
     /// Validates `options` (D3: every configuration error surfaces here).
     pub fn new(options: Options) -> Result<Config, ConfigError> {
         let keys = KeySet::parse(options.jwt_key.as_deref(), options.jwks.as_deref())?;
+        Self::with_keys(options, keys)
+    }
+
+    /// [`Config::new`] with keys parsed beforehand (e.g. [`KeySet::from_prepared`] at build
+    /// time); `options.jwt_key` and `options.jwks` are not read.
+    pub fn with_keys(options: Options, keys: KeySet) -> Result<Config, ConfigError> {
         let header_only = matches!(
             options.accepts_token,
             AcceptsToken::One(TokenKind::M2mToken | TokenKind::ApiKey)

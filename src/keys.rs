@@ -100,6 +100,8 @@ pub enum KeyError {
     },
     /// Two keys share a `kid`.
     DuplicateKid(String),
+    /// Build-time prepared keys ([`KeySet::from_prepared`]) that do not decode.
+    Prepared,
 }
 
 impl fmt::Display for KeyError {
@@ -127,6 +129,9 @@ impl fmt::Display for KeyError {
             Self::JwksShape(detail) => write!(f, "CLERK_JWKS: {detail}"),
             Self::JwksKey { index, detail } => write!(f, "CLERK_JWKS key {index}: {detail}"),
             Self::DuplicateKid(kid) => write!(f, "two keys share kid \"{kid}\""),
+            Self::Prepared => f.write_str(
+                "the build-time prepared keys are damaged: rebuild the component",
+            ),
         }
     }
 }
@@ -231,6 +236,12 @@ impl KeySet {
             }
             parse_jwks(jwks, &mut keys)?;
         }
+        Self::from_keys(keys)
+    }
+
+    /// The set of `keys` after the checks every key set passes: at least one key, at most
+    /// [`MAX_KEYS`], no repeated `kid`.
+    fn from_keys(keys: Vec<VerifyKey>) -> Result<KeySet, KeyError> {
         if keys.is_empty() {
             return Err(KeyError::Missing);
         }
@@ -245,6 +256,62 @@ impl KeySet {
             }
         }
         Ok(KeySet { keys, cache: None })
+    }
+
+    /// The keys in ready-to-use form (modulus limbs and Montgomery constants), for a build
+    /// script to embed: [`KeySet::from_prepared`] then skips PEM/JWKS parsing and the
+    /// Montgomery set-up that every fresh component instance would otherwise repeat.
+    /// Format (little-endian): `CEK1`, key count (u8), then per key: alg (u8: 0 RS256,
+    /// 1 RS384, 2 RS512), kid length (u16, `0xFFFF` = none) and UTF-8 bytes, e (u32), limb
+    /// count k (u16), n (k × u32), −n⁻¹ mod 2³² (u32), R² mod n (k × u32).
+    pub fn to_prepared(&self) -> Vec<u8> {
+        let mut out = PREPARED_MAGIC.to_vec();
+        out.push(u8::try_from(self.keys.len()).unwrap_or(u8::MAX));
+        for key in &self.keys {
+            let Some((n, n0inv, rr, e)) = key.key.to_parts() else {
+                // Unreachable for a key that passed `prepare`; an empty record fails to load.
+                return Vec::new();
+            };
+            out.push(match key.alg {
+                Alg::Rs256 => 0,
+                Alg::Rs384 => 1,
+                Alg::Rs512 => 2,
+            });
+            match &key.kid {
+                None => out.extend_from_slice(&u16::MAX.to_le_bytes()),
+                Some(kid) => {
+                    out.extend_from_slice(&u16::try_from(kid.len()).unwrap_or(0).to_le_bytes());
+                    out.extend_from_slice(kid.as_bytes());
+                }
+            }
+            out.extend_from_slice(&e.to_le_bytes());
+            out.extend_from_slice(&u16::try_from(n.len()).unwrap_or(0).to_le_bytes());
+            n.iter()
+                .for_each(|l| out.extend_from_slice(&l.to_le_bytes()));
+            out.extend_from_slice(&n0inv.to_le_bytes());
+            rr.iter()
+                .for_each(|l| out.extend_from_slice(&l.to_le_bytes()));
+        }
+        out
+    }
+
+    /// Loads keys written by [`KeySet::to_prepared`]. Every field is checked (lengths, an odd
+    /// modulus of 2048–8192 bits, the Montgomery constant, R² mod n < n, the key-set rules);
+    /// anything else is [`KeyError::Prepared`].
+    pub fn from_prepared(bytes: &[u8]) -> Result<KeySet, KeyError> {
+        let mut r = Reader(bytes);
+        if r.take(PREPARED_MAGIC.len()) != Some(PREPARED_MAGIC.as_slice()) {
+            return Err(KeyError::Prepared);
+        }
+        let count = r.u8().ok_or(KeyError::Prepared)?;
+        let mut keys = Vec::with_capacity(usize::from(count).min(MAX_KEYS));
+        for _ in 0..count {
+            keys.push(r.key().ok_or(KeyError::Prepared)?);
+        }
+        if !r.0.is_empty() {
+            return Err(KeyError::Prepared);
+        }
+        Self::from_keys(keys)
     }
 
     /// Number of keys.
@@ -289,6 +356,59 @@ impl KeySet {
     /// The `kid`s configured, for the kid-mismatch message.
     pub(crate) fn kids(&self) -> Vec<&str> {
         self.keys.iter().filter_map(VerifyKey::kid).collect()
+    }
+}
+
+/// First bytes of [`KeySet::to_prepared`]'s format (version 1).
+const PREPARED_MAGIC: &[u8; 4] = b"CEK1";
+
+/// Cursor over [`KeySet::to_prepared`] bytes.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1)?.first().copied()
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn limbs(&mut self, k: usize) -> Option<Vec<u32>> {
+        (0..k).map(|_| self.u32()).collect()
+    }
+
+    fn key(&mut self) -> Option<VerifyKey> {
+        let alg = match self.u8()? {
+            0 => Alg::Rs256,
+            1 => Alg::Rs384,
+            2 => Alg::Rs512,
+            _ => return None,
+        };
+        let kid = match self.u16()? {
+            u16::MAX => None,
+            len => Some(String::from_utf8(self.take(usize::from(len))?.to_vec()).ok()?),
+        };
+        let e = self.u32()?;
+        let k = usize::from(self.u16()?);
+        if k > MAX_RSA_BITS / 32 {
+            return None;
+        }
+        let n = self.limbs(k)?;
+        let n0inv = self.u32()?;
+        let rr = self.limbs(k)?;
+        let key = RsaPublicKey::from_parts(n, n0inv, rr, e)?;
+        Some(VerifyKey { kid, alg, key })
     }
 }
 

@@ -95,6 +95,14 @@ impl Verifier {
         Self::new(Options::from_env(env)?)
     }
 
+    /// [`Verifier::new`] with keys parsed beforehand ([`keys::KeySet::from_prepared`]):
+    /// `options.jwt_key` and `options.jwks` are not read.
+    pub fn with_keys(options: Options, keys: keys::KeySet) -> Result<Verifier, ConfigError> {
+        Ok(Verifier {
+            config: Config::with_keys(options, keys)?,
+        })
+    }
+
     /// The validated configuration.
     pub fn config(&self) -> &Config {
         &self.config

@@ -52,6 +52,13 @@ fn main() {
         println!("cargo:warning=invalid embedded CLERK_* configuration: {e}");
         std::process::exit(1);
     }
+    // The keys in ready-to-use form (modulus limbs, Montgomery constants), so that a fresh
+    // instance does not parse PEM/JWKS or redo the Montgomery set-up.
+    let prepared = clerk_edge::config::Options::from_env(&env)
+        .ok()
+        .and_then(|o| clerk_edge::keys::KeySet::parse(o.jwt_key.as_deref(), o.jwks.as_deref()).ok())
+        .map(|k| k.to_prepared())
+        .unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "/// `CLERK_*` configuration embedded at build time.");
     let _ = writeln!(out, "pub(crate) const EMBEDDED: &[(&str, &str)] = &[");
@@ -64,6 +71,14 @@ fn main() {
         "/// Whether the embedded configuration is the DEMO one (throwaway keys)."
     );
     let _ = writeln!(out, "pub(crate) const EMBEDDED_IS_DEMO: bool = {demo};");
+    let _ = writeln!(
+        out,
+        "/// The embedded keys, prepared (`clerk_edge::keys::KeySet::to_prepared`)."
+    );
+    let _ = writeln!(
+        out,
+        "pub(crate) const EMBEDDED_KEYS: &[u8] = &{prepared:?};"
+    );
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());

@@ -152,3 +152,77 @@ fn debug_output_has_no_key_material() {
     let modulus_start: String = DEMO.lines().nth(1).unwrap().chars().take(20).collect();
     assert!(!text.contains(&modulus_start));
 }
+
+#[test]
+fn prepared_keys_round_trip_and_verify_the_same_tokens() {
+    use crate::test_support::{claims, header, DEMO_PRIVATE, NOW, OTHER_PRIVATE};
+    use crate::token::{verify_session_token, TokenRules};
+    let jwks = serde_json::json!({"keys": [
+        jwk(DEMO, Some("ins_demo"), None),
+        jwk(OTHER, Some("ins_other"), Some("RS384")),
+        jwk(BIG, None, Some("RS512")),
+    ]})
+    .to_string();
+    for set in [
+        KeySet::parse(Some(DEMO), None).unwrap(),
+        KeySet::parse(None, Some(&jwks)).unwrap(),
+    ] {
+        let prepared = KeySet::from_prepared(&set.to_prepared()).unwrap();
+        assert_eq!(format!("{prepared:?}"), format!("{set:?}"));
+        assert_eq!(prepared.kids(), set.kids());
+        for (private, kid, alg) in [
+            (DEMO_PRIVATE, "ins_demo", "RS256"),
+            (OTHER_PRIVATE, "ins_other", "RS384"),
+            (OTHER_PRIVATE, "ins_other", "RS256"),
+            (DEMO_PRIVATE, "nobody", "RS256"),
+        ] {
+            let mut h = header();
+            h["kid"] = kid.into();
+            h["alg"] = alg.into();
+            let token = crate::mint::Minter::from_pem(private)
+                .unwrap()
+                .mint(&h, &claims());
+            let rules = TokenRules::default();
+            let expected = verify_session_token(&token, &set, &rules, NOW);
+            let got = verify_session_token(&token, &prepared, &rules, NOW);
+            assert_eq!(got, expected, "{kid} {alg}");
+        }
+    }
+}
+
+#[test]
+fn damaged_prepared_keys_are_refused_without_panicking() {
+    let bytes = KeySet::parse(Some(&format!("{DEMO}\n{OTHER}")), None)
+        .unwrap()
+        .to_prepared();
+    for len in 0..bytes.len() {
+        assert_eq!(
+            KeySet::from_prepared(&bytes[..len]).unwrap_err(),
+            KeyError::Prepared,
+            "truncated to {len}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(
+        KeySet::from_prepared(&longer).unwrap_err(),
+        KeyError::Prepared
+    );
+    // Any single-byte change either is refused or loads a key set (never a panic); changes
+    // to the magic, the count, the algorithm, the exponent's parity, the modulus' parity or
+    // the Montgomery constant are always refused.
+    for i in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= 0x01;
+        let _ = KeySet::from_prepared(&damaged);
+    }
+    let first_key = 5; // magic + count
+    let e_at = first_key + 1 + 2; // alg, kid length (none)
+    let n_at = e_at + 4 + 2;
+    let n0inv_at = n_at + 64 * 4;
+    for i in [0, 4, first_key, e_at, n_at, n0inv_at] {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= if i == first_key { 0x07 } else { 0x01 };
+        assert!(KeySet::from_prepared(&damaged).is_err(), "byte {i}");
+    }
+}

@@ -104,6 +104,19 @@ pub fn run(
         anyhow::ensure!(s.token.is_some(), "not signed in");
         Ok(())
     })?;
+    // A fresh instance whose first call builds the verifier (configuration and key set-up)
+    // and stops before the signature: the per-instance cost without RSA.
+    let fresh_config = median_us(served_n, || {
+        let mut v = host.verifier(&opts)?;
+        anyhow::ensure!(v.verify_token(&bad_alg)?.is_err(), "bad alg accepted");
+        Ok(())
+    })?;
+    // A fresh HTTP instance answering a request without a session (no token work).
+    let served_signed_out = median_us(served_n, || {
+        let r = rt.block_on(server.request("GET", "http://localhost:3000/dashboard", &[]))?;
+        anyhow::ensure!(r.status != 200, "signed out request passed");
+        Ok(())
+    })?;
     // The same fresh instance with a call that builds no verifier: instantiation alone.
     let empty_session = crate::Session {
         token_type: "session_token".into(),
@@ -145,6 +158,8 @@ pub fn run(
         "served_ratio": served / served_noop.max(1e-9),
         "fresh_verifier_instance_first_authenticate_us": fresh_verifier,
         "fresh_verifier_instance_trivial_call_us": fresh_trivial,
+        "fresh_verifier_instance_config_only_us": fresh_config,
+        "served_signed_out_request_us": served_signed_out,
         "http_component_bytes": size(crate::HTTP_WASM)?,
         "verifier_component_bytes": size(crate::VERIFIER_WASM)?,
     }))

@@ -183,6 +183,18 @@ impl Host {
         pool.total_memories(1000);
         pool.total_tables(1000);
         pool.max_memory_size(64 << 20);
+        // Tuning knobs for the per-instance memory reset (see BENCHMARKS.md).
+        let knob = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+        };
+        if let Some(bytes) = knob("CLERK_EDGE_POOL_KEEP_RESIDENT") {
+            pool.linear_memory_keep_resident(bytes);
+        }
+        if let Some(n) = knob("CLERK_EDGE_POOL_DECOMMIT_BATCH") {
+            pool.decommit_batch_size(n.max(1));
+        }
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         // WASI 0.3 (`p3`): component-model async. On by default with the cargo feature; set
         // explicitly so p3 components compile. p2 components are unaffected.

@@ -63,7 +63,25 @@ pub(crate) fn is_demo() -> bool {
 /// The verifier of the effective configuration, built once per instance.
 pub(crate) fn default_verifier() -> &'static Result<Verifier, String> {
     static VERIFIER: OnceLock<Result<Verifier, String>> = OnceLock::new();
-    VERIFIER.get_or_init(|| Verifier::from_env(&effective_env()).map_err(|e| e.to_string()))
+    VERIFIER.get_or_init(|| verifier_of(&effective_env()).map_err(|e| e.to_string()))
+}
+
+/// The verifier of `env`, on the keys prepared at build time while `env` has the embedded
+/// key text (run-time `CLERK_JWT_KEY`/`CLERK_JWKS` replace both, see `overlay_env`).
+fn verifier_of(env: &BTreeMap<String, String>) -> Result<Verifier, clerk_edge::ConfigError> {
+    let embedded = |name: &str| {
+        embedded::EMBEDDED
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    };
+    let unchanged = |name: &str| env.get(name).map(String::as_str) == embedded(name);
+    if unchanged("CLERK_JWT_KEY") && unchanged("CLERK_JWKS") {
+        if let Ok(keys) = clerk_edge::keys::KeySet::from_prepared(embedded::EMBEDDED_KEYS) {
+            return Verifier::with_keys(clerk_edge::config::Options::from_env(env)?, keys);
+        }
+    }
+    Verifier::from_env(env)
 }
 
 /// The wall clock, in epoch milliseconds.
