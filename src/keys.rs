@@ -561,4 +561,6 @@ fn parse_jwks(text: &str, out: &mut Vec<VerifyKey>) -> Result<(), KeyError> {
 }
 
 #[cfg(test)]
+mod crosscheck;
+#[cfg(test)]
 mod tests;
