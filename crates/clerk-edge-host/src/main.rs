@@ -8,7 +8,7 @@
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
 //! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
-//! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid]
+//! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid|signed-out]
 //!                                                                 bounded mixed load against a served DEMO
 //! clerk-edge-host plug --plug <plug.wasm> [--plug <more.wasm>]... <socket.wasm> [-o <out.wasm>]
 //!                                                                 compose, exactly as `wac plug` does
@@ -313,9 +313,13 @@ fn load(args: &Args) -> Result<ExitCode> {
     );
     let expired = minter.mint(&header, &claims(now - 7200, now - 3600));
     let mut kinds = clerk_edge_host::load::mix(&valid, &expired);
-    if args.get("mix") == Some("valid") {
+    match args.get("mix") {
         // Only signed-in requests (CPU-per-request comparisons against a baseline).
-        kinds.retain(|k| k.name == "valid-bearer" && k.path == "/api/me");
+        Some("valid") => kinds.retain(|k| k.name == "valid-bearer" && k.path == "/api/me"),
+        // Only page navigations without a session (the path with no token work).
+        Some("signed-out") => kinds.retain(|k| k.name == "page-no-session"),
+        None | Some("all") => {}
+        Some(other) => anyhow::bail!("unknown --mix {other} (all, valid or signed-out)"),
     }
     let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(clerk_edge_host::load::run(
