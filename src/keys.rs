@@ -264,35 +264,32 @@ impl KeySet {
     /// Format (little-endian): `CEK1`, key count (u8), then per key: alg (u8: 0 RS256,
     /// 1 RS384, 2 RS512), kid length (u16, `0xFFFF` = none) and UTF-8 bytes, e (u32), limb
     /// count k (u16), n (k × u32), −n⁻¹ mod 2³² (u32), R² mod n (k × u32).
-    pub fn to_prepared(&self) -> Vec<u8> {
+    /// `None` for a `kid` of 65,535 bytes or more (the text form still works).
+    pub fn to_prepared(&self) -> Option<Vec<u8>> {
         let mut out = PREPARED_MAGIC.to_vec();
-        out.push(u8::try_from(self.keys.len()).unwrap_or(u8::MAX));
+        out.push(u8::try_from(self.keys.len()).ok()?);
         for key in &self.keys {
-            let Some((n, n0inv, rr, e)) = key.key.to_parts() else {
-                // Unreachable for a key that passed `prepare`; an empty record fails to load.
-                return Vec::new();
-            };
+            let (n, n0inv, rr, e) = key.key.to_parts()?;
             out.push(match key.alg {
                 Alg::Rs256 => 0,
                 Alg::Rs384 => 1,
                 Alg::Rs512 => 2,
             });
-            match &key.kid {
-                None => out.extend_from_slice(&u16::MAX.to_le_bytes()),
-                Some(kid) => {
-                    out.extend_from_slice(&u16::try_from(kid.len()).unwrap_or(0).to_le_bytes());
-                    out.extend_from_slice(kid.as_bytes());
-                }
-            }
+            let kid_len = match &key.kid {
+                None => u16::MAX,
+                Some(kid) => u16::try_from(kid.len()).ok().filter(|&l| l != u16::MAX)?,
+            };
+            out.extend_from_slice(&kid_len.to_le_bytes());
+            out.extend_from_slice(key.kid.as_deref().unwrap_or("").as_bytes());
             out.extend_from_slice(&e.to_le_bytes());
-            out.extend_from_slice(&u16::try_from(n.len()).unwrap_or(0).to_le_bytes());
+            out.extend_from_slice(&u16::try_from(n.len()).ok()?.to_le_bytes());
             n.iter()
                 .for_each(|l| out.extend_from_slice(&l.to_le_bytes()));
             out.extend_from_slice(&n0inv.to_le_bytes());
             rr.iter()
                 .for_each(|l| out.extend_from_slice(&l.to_le_bytes()));
         }
-        out
+        Some(out)
     }
 
     /// Loads keys written by [`KeySet::to_prepared`]. Every field is checked (lengths, an odd

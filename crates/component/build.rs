@@ -57,7 +57,7 @@ fn main() {
     let prepared = clerk_edge::config::Options::from_env(&env)
         .ok()
         .and_then(|o| clerk_edge::keys::KeySet::parse(o.jwt_key.as_deref(), o.jwks.as_deref()).ok())
-        .map(|k| k.to_prepared())
+        .and_then(|k| k.to_prepared())
         .unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "/// `CLERK_*` configuration embedded at build time.");

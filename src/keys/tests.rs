@@ -167,7 +167,7 @@ fn prepared_keys_round_trip_and_verify_the_same_tokens() {
         KeySet::parse(Some(DEMO), None).unwrap(),
         KeySet::parse(None, Some(&jwks)).unwrap(),
     ] {
-        let prepared = KeySet::from_prepared(&set.to_prepared()).unwrap();
+        let prepared = KeySet::from_prepared(&set.to_prepared().unwrap()).unwrap();
         assert_eq!(format!("{prepared:?}"), format!("{set:?}"));
         assert_eq!(prepared.kids(), set.kids());
         for (private, kid, alg) in [
@@ -191,10 +191,23 @@ fn prepared_keys_round_trip_and_verify_the_same_tokens() {
 }
 
 #[test]
+fn a_kid_too_long_for_the_prepared_form_is_left_to_the_text_form() {
+    let long = "k".repeat(usize::from(u16::MAX));
+    let jwks = serde_json::json!({"keys": [jwk(DEMO, Some(&long), None)]}).to_string();
+    let set = KeySet::parse(None, Some(&jwks)).unwrap();
+    assert_eq!(set.to_prepared(), None);
+    let shorter = serde_json::json!({"keys": [jwk(DEMO, Some(&long[1..]), None)]}).to_string();
+    let set = KeySet::parse(None, Some(&shorter)).unwrap();
+    let prepared = KeySet::from_prepared(&set.to_prepared().unwrap()).unwrap();
+    assert_eq!(prepared.kids(), set.kids());
+}
+
+#[test]
 fn damaged_prepared_keys_are_refused_without_panicking() {
     let bytes = KeySet::parse(Some(&format!("{DEMO}\n{OTHER}")), None)
         .unwrap()
-        .to_prepared();
+        .to_prepared()
+        .unwrap();
     for len in 0..bytes.len() {
         assert_eq!(
             KeySet::from_prepared(&bytes[..len]).unwrap_err(),
