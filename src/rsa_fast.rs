@@ -1,13 +1,20 @@
 //! RSASSA-PKCS1-v1_5 signature verification (RFC 8017 §8.2.2) on a small bignum made for
-//! wasm32: 32-bit limbs with `u64` products (wasm has no 64×64→128 multiply), Montgomery
-//! arithmetic in separated form (the full product, or a dedicated squaring that takes each
-//! cross product once, then a reduction that retires two quotient limbs per pass), and
-//! left-to-right exponentiation whose last multiply takes the plain base, so the result
-//! leaves Montgomery form for free (e = 65537: 16 squarings and 2 multiplications).
+//! wasm32, with two interchangeable Montgomery kernels ([`Kernel`]):
 //!
-//! Cost (2048-bit, e = 65537): about 76 µs per verification in wasmtime (a plain CIOS loop:
-//! 122 µs on the same machine), 65 µs natively; key preparation is O(k) in [`RsaPublicKey::new`]
-//! plus about 9 µs (wasm) for R² mod n, computed on the key's first verification.
+//! - 32-bit limbs with `u64` products (wasm has no 64×64→128 multiply), Montgomery
+//!   arithmetic in separated form (the full product, or a dedicated squaring that takes each
+//!   cross product once, then a reduction that retires two quotient limbs per pass). Used
+//!   natively and on wasm without SIMD.
+//! - 27-bit limbs with lazy carries on wasm `simd128` ([`ps`]): products go into `u64` column
+//!   sums two lanes at a time, with no carry chain. Used by the component build.
+//!
+//! Both run a left-to-right exponentiation whose last multiply takes the plain base, so the
+//! result leaves Montgomery form for free (e = 65537: 16 squarings and 2 multiplications).
+//!
+//! Cost (2048-bit, e = 65537, BENCHMARKS.md): 51 µs per verification in wasmtime on the SIMD
+//! kernel, 81 µs on the 32-bit one (a plain CIOS loop: 122 µs on the same machine), 65 µs
+//! natively; key preparation is O(k) in [`RsaPublicKey::new`] plus about 9 µs (wasm) for
+//! R² mod n, computed on the key's first verification or at build time (embedded keys).
 //!
 //! Security: only public data passes through here — the modulus, the public exponent, the
 //! signature and the digest — so nothing needs to be constant-time, and it is not: the
@@ -72,6 +79,28 @@ impl Hash {
     }
 }
 
+/// Which Montgomery arithmetic runs the exponentiation. Both give the same results (tests
+/// run every vector through both, see `verify_both`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kernel {
+    /// 32-bit limbs, a carry per product: the best scalar code, used natively and on wasm
+    /// without SIMD.
+    Words32,
+    /// 27-bit limbs with lazy carries, two products per wasm SIMD multiply ([`ps`]); on
+    /// other targets its lanes are plain arrays (correct, not fast).
+    Lanes27,
+}
+
+impl Kernel {
+    /// `Lanes27` where wasm `simd128` is enabled (the component build, `.cargo/config.toml`):
+    /// 51 µs against 81 µs per RS256 verification in wasmtime (BENCHMARKS.md).
+    const DEFAULT: Kernel = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+        Kernel::Lanes27
+    } else {
+        Kernel::Words32
+    };
+}
+
 /// An RSA public key prepared for repeated verification: the modulus limbs and its
 /// Montgomery constants are computed once (R² mod n on first use, see
 /// [`RsaPublicKey::precompute`]).
@@ -85,6 +114,8 @@ pub(crate) struct RsaPublicKey {
     /// several keys pays only for the keys it verifies with (an instance may live for one
     /// request only).
     rr: OnceLock<Vec<u32>>,
+    /// The modulus in 27-bit limbs for [`ps`], derived from `n` and `rr` on first use.
+    ps: OnceLock<Option<ps::Modulus>>,
     /// Public exponent: odd, ≥ 3.
     e: u32,
     /// Modulus length in bits.
@@ -126,6 +157,7 @@ impl RsaPublicKey {
             n,
             n0inv,
             rr: OnceLock::new(),
+            ps: OnceLock::new(),
             e,
             bits,
         })
@@ -162,6 +194,7 @@ impl RsaPublicKey {
             n,
             n0inv,
             rr: cell,
+            ps: OnceLock::new(),
             e,
             bits,
         })
@@ -171,6 +204,9 @@ impl RsaPublicKey {
     /// for 2048 bits). Idempotent.
     pub(crate) fn precompute(&self) {
         let _ = self.r_squared();
+        if Kernel::DEFAULT == Kernel::Lanes27 {
+            let _ = self.ps();
+        }
     }
 
     /// Modulus length in bits.
@@ -202,9 +238,29 @@ impl RsaPublicKey {
         encoded_message_matches(em, hash.digest_info_prefix(), digest)
     }
 
+    /// [`RsaPublicKey::verify_pkcs1v15`] with both kernels; panics if they disagree.
+    #[cfg(test)]
+    pub(crate) fn verify_both(&self, hash: Hash, digest: &[u8], sig: &[u8]) -> bool {
+        let fast = self.verify_pkcs1v15(hash, digest, sig);
+        let mut em = vec![0u8; self.len_bytes()];
+        let mut other = vec![0u8; self.len_bytes()];
+        assert_eq!(
+            self.public_op_with(sig, &mut em, Kernel::Words32),
+            self.public_op_with(sig, &mut other, Kernel::Lanes27),
+            "kernels disagree on whether the signature is in range"
+        );
+        assert!(em == other, "kernels disagree on sig^e mod n");
+        fast
+    }
+
     /// RSAVP1 (RFC 8017 §5.2.2): `out` = sig^e mod n, big-endian, `out.len()` = modulus
     /// length. False when `sig` is not the modulus length or sig ≥ n.
     fn public_op(&self, sig: &[u8], out: &mut [u8]) -> bool {
+        self.public_op_with(sig, out, Kernel::DEFAULT)
+    }
+
+    /// [`RsaPublicKey::public_op`] on the given kernel.
+    fn public_op_with(&self, sig: &[u8], out: &mut [u8], kernel: Kernel) -> bool {
         let k = self.n.len();
         let len = self.len_bytes();
         if sig.len() != len || out.len() != len {
@@ -223,11 +279,22 @@ impl RsaPublicKey {
         let Some(y) = y_buf.get_mut(..k) else {
             return false;
         };
-        if !self.pow_e(y, x) {
+        let done = match kernel {
+            Kernel::Words32 => self.pow_e(y, x),
+            Kernel::Lanes27 => self.pow_e_lanes(y, x),
+        };
+        if !done {
             return false;
         }
         limbs_to_be(out, y);
         true
+    }
+
+    /// The modulus in 27-bit limbs, prepared once.
+    fn ps(&self) -> Option<&ps::Modulus> {
+        self.ps
+            .get_or_init(|| ps::Modulus::new(&self.n, self.n0inv, self.r_squared()?))
+            .as_ref()
     }
 
     /// R² mod n, computed once. `None` only if the (validated) key broke an invariant.
@@ -236,6 +303,26 @@ impl RsaPublicKey {
             .rr
             .get_or_init(|| r_squared(&self.n, self.bits).unwrap_or_default());
         (rr.len() == self.n.len()).then_some(rr.as_slice())
+    }
+
+    /// `y` = x^e mod n for x < n (plain form on both sides) on the 27-bit-limb kernel
+    /// ([`ps`]); converts in and out of its limbs.
+    fn pow_e_lanes(&self, y: &mut [u32], x: &[u32]) -> bool {
+        let Some(modulus) = self.ps() else {
+            return false;
+        };
+        let k = modulus.len();
+        let mut x_buf = [0u32; ps::MAX_LIMBS];
+        let mut y_buf = [0u32; ps::MAX_LIMBS];
+        let (Some(x27), Some(y27)) = (x_buf.get_mut(..k), y_buf.get_mut(..k)) else {
+            return false;
+        };
+        ps::from_u32_limbs(x27, x);
+        if !modulus.pow(y27, x27, self.e) {
+            return false;
+        }
+        ps::to_u32_limbs(y, y27);
+        true
     }
 
     /// `y` = x^e mod n for x < n (plain, not Montgomery, form on both sides).
@@ -643,6 +730,9 @@ fn reduce(out: &mut [u32], wide: &mut [u32], n: &[u32], n0inv: u32) {
         sub_in_place(out, n);
     }
 }
+
+#[path = "rsa_fast/ps.rs"]
+mod ps;
 
 // The explicit path lets `benches/rsa.rs` compile this file in by `#[path]` as well.
 #[cfg(test)]

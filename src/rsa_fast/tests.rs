@@ -113,7 +113,7 @@ fn fast_key(private: &RsaPrivateKey) -> RsaPublicKey {
     RsaPublicKey::new(&private.n().to_bytes_be(), &private.e().to_bytes_be()).unwrap()
 }
 
-/// x^e mod n through `public_op`, as a BigUint.
+/// x^e mod n through `public_op`, as a BigUint; both kernels must agree.
 fn fast_pow(key: &RsaPublicKey, x: &BigUint) -> BigUint {
     let len = key.len_bytes();
     let mut sig = x.to_bytes_be();
@@ -121,6 +121,11 @@ fn fast_pow(key: &RsaPublicKey, x: &BigUint) -> BigUint {
     sig.splice(0..0, std::iter::repeat_n(0, len - sig.len()));
     let mut out = vec![0u8; len];
     assert!(key.public_op(&sig, &mut out));
+    let mut other = vec![0u8; len];
+    assert!(key.public_op_with(&sig, &mut other, Kernel::Words32));
+    assert_eq!(out, other, "{} bits: kernels disagree", key.bits());
+    assert!(key.public_op_with(&sig, &mut other, Kernel::Lanes27));
+    assert_eq!(out, other, "{} bits: kernels disagree", key.bits());
     BigUint::from_bytes_be(&out)
 }
 
@@ -334,17 +339,17 @@ fn verifies_what_the_rsa_crate_signs_and_rejects_tampering() {
             let sig = private.sign(padding(hash), &d).unwrap();
             assert_eq!(sig.len(), len);
             assert!(
-                key.verify_pkcs1v15(hash, &d, &sig),
+                key.verify_both(hash, &d, &sig),
                 "{bits} bits, round {round}"
             );
             checked += 1;
 
             // Another hash's digest of the same message, or this one under another label.
             for other in hashes.into_iter().filter(|&h| h != hash) {
-                assert!(!key.verify_pkcs1v15(other, &digest(other, &msg), &sig));
+                assert!(!key.verify_both(other, &digest(other, &msg), &sig));
                 let mut resized = d.clone();
                 resized.resize(other.output_len(), 0);
-                assert!(!key.verify_pkcs1v15(other, &resized, &sig));
+                assert!(!key.verify_both(other, &resized, &sig));
             }
             // Tampered message digest: first, middle, last and two random bytes.
             for i in [
@@ -356,28 +361,28 @@ fn verifies_what_the_rsa_crate_signs_and_rejects_tampering() {
             ] {
                 let mut bad = d.clone();
                 bad[i] ^= 1 << (i % 8);
-                assert!(!key.verify_pkcs1v15(hash, &bad, &sig));
+                assert!(!key.verify_both(hash, &bad, &sig));
             }
             // Tampered signature: a few random bits.
             for _ in 0..4 {
                 let mut bad = sig.clone();
                 let i = rng.below(len);
                 bad[i] ^= 1 << rng.below(8);
-                assert!(!key.verify_pkcs1v15(hash, &d, &bad));
+                assert!(!key.verify_both(hash, &d, &bad));
             }
             // Wrong lengths: one byte short, a leading zero added, truncated digests.
-            assert!(!key.verify_pkcs1v15(hash, &d, &sig[1..]));
-            assert!(!key.verify_pkcs1v15(hash, &d, &sig[..len - 1]));
+            assert!(!key.verify_both(hash, &d, &sig[1..]));
+            assert!(!key.verify_both(hash, &d, &sig[..len - 1]));
             let mut longer = vec![0u8];
             longer.extend_from_slice(&sig);
-            assert!(!key.verify_pkcs1v15(hash, &d, &longer));
-            assert!(!key.verify_pkcs1v15(hash, &d[..d.len() - 1], &sig));
-            assert!(!key.verify_pkcs1v15(hash, &[], &sig));
+            assert!(!key.verify_both(hash, &d, &longer));
+            assert!(!key.verify_both(hash, &d[..d.len() - 1], &sig));
+            assert!(!key.verify_both(hash, &[], &sig));
             // s + n ≡ s (mod n) but is not the canonical representative.
             let s_plus_n = BigUint::from_bytes_be(&sig) + &n;
             let bytes = s_plus_n.to_bytes_be();
             if bytes.len() == len {
-                assert!(!key.verify_pkcs1v15(hash, &d, &bytes));
+                assert!(!key.verify_both(hash, &d, &bytes));
             }
         }
         // Edge signatures: 0, 1, n − 1, n, n + 1, all-FF.
@@ -394,11 +399,11 @@ fn verifies_what_the_rsa_crate_signs_and_rejects_tampering() {
             n.clone(),
             &n + 1u8,
         ] {
-            assert!(!key.verify_pkcs1v15(Hash::Sha256, &d, &pad(&s)));
+            assert!(!key.verify_both(Hash::Sha256, &d, &pad(&s)));
         }
-        assert!(!key.verify_pkcs1v15(Hash::Sha256, &d, &vec![0u8; len]));
-        assert!(!key.verify_pkcs1v15(Hash::Sha256, &d, &vec![0xffu8; len]));
-        assert!(!key.verify_pkcs1v15(Hash::Sha256, &d, &[]));
+        assert!(!key.verify_both(Hash::Sha256, &d, &vec![0u8; len]));
+        assert!(!key.verify_both(Hash::Sha256, &d, &vec![0xffu8; len]));
+        assert!(!key.verify_both(Hash::Sha256, &d, &[]));
     }
     assert_eq!(checked, 27);
 }
@@ -409,8 +414,8 @@ fn a_signature_by_another_key_is_rejected() {
     let other = RsaPrivateKey::from_pkcs8_pem(OTHER).unwrap();
     let d = digest(Hash::Sha256, b"payload");
     let sig = other.sign(padding(Hash::Sha256), &d).unwrap();
-    assert!(fast_key(&other).verify_pkcs1v15(Hash::Sha256, &d, &sig));
-    assert!(!fast_key(&demo).verify_pkcs1v15(Hash::Sha256, &d, &sig));
+    assert!(fast_key(&other).verify_both(Hash::Sha256, &d, &sig));
+    assert!(!fast_key(&demo).verify_both(Hash::Sha256, &d, &sig));
 }
 
 #[test]
@@ -482,7 +487,7 @@ fn run_wycheproof(file: &str, hash: Hash) -> Tally {
             let id = test["tcId"].as_u64().unwrap();
             let msg = hex(test["msg"].as_str().unwrap());
             let sig = hex(test["sig"].as_str().unwrap());
-            let ok = key.verify_pkcs1v15(hash, &digest(hash, &msg), &sig);
+            let ok = key.verify_both(hash, &digest(hash, &msg), &sig);
             match test["result"].as_str().unwrap() {
                 "valid" => {
                     assert!(ok, "{file} tcId {id} must verify: {}", test["comment"]);
