@@ -28,6 +28,9 @@
 
 use std::cmp::Ordering;
 
+// Limb-wise comparison does not depend on the limb width.
+use super::compare;
+
 /// Bits per limb.
 pub(super) const W: u32 = 27;
 /// Mask of one limb.
@@ -458,17 +461,6 @@ fn column(t: &[Pair], i: usize) -> u64 {
             hi
         }
     })
-}
-
-/// Compares two numbers in 27-bit limbs of equal length.
-fn compare(a: &[u32], b: &[u32]) -> Ordering {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        match x.cmp(y) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-    }
-    Ordering::Equal
 }
 
 /// a −= b (mod 2^(27·a.len())), 27-bit limbs.
