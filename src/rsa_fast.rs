@@ -32,6 +32,11 @@ pub(crate) const MAX_BITS: usize = 8192;
 
 const MAX_LIMBS: usize = MAX_BITS / 32;
 const MAX_BYTES: usize = MAX_BITS / 8;
+/// Limbs and bytes of the 2048-bit class (Clerk's keys): verification buffers live on the
+/// stack, sized per class, because a fresh instance pays a page fault for each stack page
+/// it touches (see `ps::Work`).
+const SMALL_LIMBS: usize = 2048 / 32;
+const SMALL_BYTES: usize = 2048 / 8;
 
 /// Mask of the low 32 bits of a `u64`.
 const LOW: u64 = 0xffff_ffff;
@@ -224,11 +229,23 @@ impl RsaPublicKey {
     /// the modulus length or whose value is ≥ n, and any encoded message other than
     /// `00 01 FF…FF 00 || DigestInfo(hash) || digest`.
     pub(crate) fn verify_pkcs1v15(&self, hash: Hash, digest: &[u8], sig: &[u8]) -> bool {
+        if self.n.len() <= SMALL_LIMBS {
+            self.verify_in::<SMALL_BYTES>(hash, digest, sig)
+        } else {
+            self.verify_in::<MAX_BYTES>(hash, digest, sig)
+        }
+    }
+
+    /// [`RsaPublicKey::verify_pkcs1v15`] with the encoded message in `B` bytes of stack.
+    /// Never inlined: inlined, both classes' buffers would share the caller's frame and
+    /// push every deeper frame past them.
+    #[inline(never)]
+    fn verify_in<const B: usize>(&self, hash: Hash, digest: &[u8], sig: &[u8]) -> bool {
         let len = self.len_bytes();
         if digest.len() != hash.output_len() || sig.len() != len {
             return false;
         }
-        let mut em_buf = [0u8; MAX_BYTES];
+        let mut em_buf = [0u8; B];
         let Some(em) = em_buf.get_mut(..len) else {
             return false;
         };
@@ -261,13 +278,24 @@ impl RsaPublicKey {
 
     /// [`RsaPublicKey::public_op`] on the given kernel.
     fn public_op_with(&self, sig: &[u8], out: &mut [u8], kernel: Kernel) -> bool {
+        if self.n.len() <= SMALL_LIMBS {
+            self.public_op_in::<SMALL_LIMBS>(sig, out, kernel)
+        } else {
+            self.public_op_in::<MAX_LIMBS>(sig, out, kernel)
+        }
+    }
+
+    /// [`RsaPublicKey::public_op_with`] with its operands in `L` limbs of stack each (never
+    /// inlined, see [`RsaPublicKey::verify_in`]).
+    #[inline(never)]
+    fn public_op_in<const L: usize>(&self, sig: &[u8], out: &mut [u8], kernel: Kernel) -> bool {
         let k = self.n.len();
         let len = self.len_bytes();
         if sig.len() != len || out.len() != len {
             return false;
         }
-        let mut x_buf = [0u32; MAX_LIMBS];
-        let mut y_buf = [0u32; MAX_LIMBS];
+        let mut x_buf = [0u32; L];
+        let mut y_buf = [0u32; L];
         let Some(x) = x_buf.get_mut(..k) else {
             return false;
         };
@@ -306,26 +334,14 @@ impl RsaPublicKey {
     }
 
     /// `y` = x^e mod n for x < n (plain form on both sides) on the 27-bit-limb kernel
-    /// ([`ps`]); converts in and out of its limbs.
+    /// ([`ps`], which converts in and out of its limbs).
     fn pow_e_lanes(&self, y: &mut [u32], x: &[u32]) -> bool {
-        let Some(modulus) = self.ps() else {
-            return false;
-        };
-        let k = modulus.len();
-        let mut x_buf = [0u32; ps::MAX_LIMBS];
-        let mut y_buf = [0u32; ps::MAX_LIMBS];
-        let (Some(x27), Some(y27)) = (x_buf.get_mut(..k), y_buf.get_mut(..k)) else {
-            return false;
-        };
-        ps::from_u32_limbs(x27, x);
-        if !modulus.pow(y27, x27, self.e) {
-            return false;
-        }
-        ps::to_u32_limbs(y, y27);
-        true
+        self.ps().is_some_and(|modulus| modulus.pow(y, x, self.e))
     }
 
-    /// `y` = x^e mod n for x < n (plain, not Montgomery, form on both sides).
+    /// `y` = x^e mod n for x < n (plain, not Montgomery, form on both sides). Never
+    /// inlined, so that its 8192-bit buffers stay out of the frame of the SIMD path.
+    #[inline(never)]
     fn pow_e(&self, y: &mut [u32], x: &[u32]) -> bool {
         let k = self.n.len();
         let n = self.n.as_slice();

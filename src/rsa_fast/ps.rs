@@ -37,7 +37,7 @@ pub(super) const W: u32 = 27;
 const MASK: u64 = (1 << W) - 1;
 
 /// Limbs needed so that R = 2^(27·k) ≥ 2^(32·k32), the 32-bit-limb R of the same modulus.
-pub(super) fn limbs_for(k32: usize) -> usize {
+pub(super) const fn limbs_for(k32: usize) -> usize {
     (32 * k32).div_ceil(W as usize)
 }
 
@@ -220,9 +220,84 @@ fn add_quad_pairs(t: &mut [Pair], start: usize, (s, u): (u32, u32), x: &[Quad], 
 }
 
 /// Quads of an operand of at most [`MAX_LIMBS`] limbs, at shift 0 or 1.
-const MAX_QUADS: usize = MAX_LIMBS.div_ceil(4) + 1;
+const MAX_QUADS: usize = quads_for(MAX_LIMBS);
 /// Column-sum pairs of a full product (2k columns and the rows' overhang).
-const MAX_PAIRS: usize = 4 * MAX_QUADS;
+const MAX_PAIRS: usize = pairs_for(MAX_LIMBS);
+/// Limbs, quads and pairs of the 2048-bit class (Clerk's keys), see [`Work`].
+const SMALL_LIMBS: usize = limbs_for(2048 / 32);
+const SMALL_QUADS: usize = quads_for(SMALL_LIMBS);
+const SMALL_PAIRS: usize = pairs_for(SMALL_LIMBS);
+
+/// Quads of a k-limb operand at shift 0 or 1 (one more for the shifted copy's top limb).
+const fn quads_for(k: usize) -> usize {
+    k.div_ceil(4) + 1
+}
+
+/// Column-sum pairs for k-limb operands: every row, shifted copy included, stays inside.
+const fn pairs_for(k: usize) -> usize {
+    4 * quads_for(k)
+}
+
+/// Stack memory for one exponentiation of up to `L` limbs: six operands (x and y, x·R, the
+/// accumulator, a spare, the doubled operand of a square), two quad copies of `Q` quads and
+/// `P` column-sum pairs. [`Modulus::pow`] picks the class of its key, so a 2048-bit
+/// verification zeroes and touches about 4 KB of stack rather than the 17 KB an 8192-bit key
+/// needs: a fresh instance pays a page fault for each stack page it touches, and every
+/// product used to zero the 8192-bit column sums.
+struct Work<const L: usize, const Q: usize, const P: usize> {
+    limbs: [[u32; L]; 6],
+    quads: [[Quad; Q]; 2],
+    t: [Pair; P],
+}
+
+impl<const L: usize, const Q: usize, const P: usize> Work<L, Q, P> {
+    fn new() -> Self {
+        let zero = lanes::quad([0; 4]);
+        Work {
+            limbs: [[0; L]; 6],
+            quads: [[zero; Q]; 2],
+            t: [lanes::pair(0, 0); P],
+        }
+    }
+
+    /// The buffers cut for k limbs: x, y, x·R, accumulator, spare, and the products'
+    /// scratch. `None` if k does not fit this class.
+    #[allow(
+        clippy::type_complexity,
+        reason = "five operands and the scratch, named at use"
+    )]
+    fn parts(&mut self, k: usize) -> Option<([&mut [u32]; 5], Scratch<'_>)> {
+        let quad_count = quads_for(k);
+        let [x, y, xm, acc, spare, doubled] = &mut self.limbs;
+        let [even, odd] = &mut self.quads;
+        Some((
+            [
+                x.get_mut(..k)?,
+                y.get_mut(..k)?,
+                xm.get_mut(..k)?,
+                acc.get_mut(..k)?,
+                spare.get_mut(..k)?,
+            ],
+            Scratch {
+                doubled: doubled.get_mut(..k)?,
+                even: even.get_mut(..quad_count)?,
+                odd: odd.get_mut(..quad_count)?,
+                t: self.t.get_mut(..pairs_for(k))?,
+            },
+        ))
+    }
+}
+
+/// What [`Modulus::mont_mul`] and [`Modulus::mont_sqr`] work in, cut to the key's size.
+struct Scratch<'a> {
+    /// The doubled operand of a square.
+    doubled: &'a mut [u32],
+    /// The second operand (or the doubled one) in quads at shift 0 and 1.
+    even: &'a mut [Quad],
+    odd: &'a mut [Quad],
+    /// Column sums, two per pair.
+    t: &'a mut [Pair],
+}
 
 /// A modulus in 27-bit limbs with its Montgomery constants, R = 2^(27·k).
 #[derive(Clone)]
@@ -257,7 +332,7 @@ impl Modulus {
         from_u32_limbs(&mut n, n32);
         let mut rr27 = vec![0u32; k];
         from_u32_limbs(&mut rr27, &rr);
-        let quad_count = k.div_ceil(4) + 1;
+        let quad_count = quads_for(k);
         let mut n_even = vec![lanes::quad([0; 4]); quad_count];
         let mut n_odd = vec![lanes::quad([0; 4]); quad_count];
         quads(&mut n_even, &n, 0);
@@ -272,90 +347,88 @@ impl Modulus {
     }
 
     /// Limbs per operand.
-    pub(super) fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.n.len()
     }
 
-    /// `y` = x^e mod n for x < n, both in 27-bit limbs (k of them), e odd ≥ 3.
-    pub(super) fn pow(&self, y: &mut [u32], x: &[u32], e: u32) -> bool {
-        let k = self.n.len();
-        if y.len() != k || x.len() != k {
-            return false;
+    /// `y32` = x32^e mod n for x32 < n, both in 32-bit limbs, e odd ≥ 3, on stack memory
+    /// of the key's size class ([`Work`]).
+    pub(super) fn pow(&self, y32: &mut [u32], x32: &[u32], e: u32) -> bool {
+        if self.n.len() <= SMALL_LIMBS {
+            self.pow_in::<SMALL_LIMBS, SMALL_QUADS, SMALL_PAIRS>(y32, x32, e)
+        } else {
+            self.pow_in::<MAX_LIMBS, MAX_QUADS, MAX_PAIRS>(y32, x32, e)
         }
-        let mut bufs = [[0u32; MAX_LIMBS]; 3];
-        let [xm, acc, spare] = &mut bufs;
-        let (Some(xm), Some(mut acc), Some(mut spare)) =
-            (xm.get_mut(..k), acc.get_mut(..k), spare.get_mut(..k))
-        else {
+    }
+
+    /// [`Modulus::pow`] in a [`Work`] of class `L`, `Q`, `P`. Never inlined: inlined, both
+    /// classes' [`Work`] would share the caller's frame and push every deeper frame past
+    /// them.
+    #[inline(never)]
+    fn pow_in<const L: usize, const Q: usize, const P: usize>(
+        &self,
+        y32: &mut [u32],
+        x32: &[u32],
+        e: u32,
+    ) -> bool {
+        let mut work = Work::<L, Q, P>::new();
+        let Some(([x, y, xm, mut acc, mut spare], mut s)) = work.parts(self.n.len()) else {
             return false;
         };
+        from_u32_limbs(x, x32);
         // xm = x·R mod n.
-        self.mont_mul(xm, x, &self.rr);
+        self.mont_mul(xm, x, &self.rr, &mut s);
         acc.copy_from_slice(xm);
         let top = u32::BITS - 1 - e.leading_zeros();
         for i in (1..top).rev() {
-            self.mont_sqr(spare, acc);
+            self.mont_sqr(spare, acc, &mut s);
             std::mem::swap(&mut acc, &mut spare);
             if (e >> i) & 1 == 1 {
-                self.mont_mul(spare, acc, xm);
+                self.mont_mul(spare, acc, xm, &mut s);
                 std::mem::swap(&mut acc, &mut spare);
             }
         }
         // Bit 0: square, then multiply by the plain x, which also divides out R.
-        self.mont_sqr(spare, acc);
-        self.mont_mul(y, spare, x);
+        self.mont_sqr(spare, acc, &mut s);
+        self.mont_mul(y, spare, x, &mut s);
+        to_u32_limbs(y32, y);
         true
     }
 
     /// out = a·b·R⁻¹ mod n for a, b < n. Operand scanning with lazy carries: every row of
     /// a·b adds into `u64` column sums, then [`Modulus::reduce`].
-    fn mont_mul(&self, out: &mut [u32], a: &[u32], b: &[u32]) {
-        let quad_count = self.n.len().div_ceil(4) + 1;
-        let zero = lanes::quad([0; 4]);
-        let mut b_even = [zero; MAX_QUADS];
-        let mut b_odd = [zero; MAX_QUADS];
-        let (Some(b_even), Some(b_odd)) =
-            (b_even.get_mut(..quad_count), b_odd.get_mut(..quad_count))
-        else {
-            return;
-        };
-        quads(b_even, b, 0);
-        quads(b_odd, b, 1);
-        let mut t = [lanes::pair(0, 0); MAX_PAIRS];
+    fn mont_mul(&self, out: &mut [u32], a: &[u32], b: &[u32], s: &mut Scratch<'_>) {
+        quads(s.even, b, 0);
+        quads(s.odd, b, 1);
+        let t = &mut *s.t;
+        t.fill(lanes::pair(0, 0));
         let mut pairs = a.chunks_exact(2);
         for (p, ai) in (&mut pairs).enumerate() {
             if let [a0, a1] = ai {
-                add_row_pair(&mut t, 2 * p, (*a0, *a1), b_even, b_odd);
+                add_row_pair(t, 2 * p, (*a0, *a1), s.even, s.odd);
             }
         }
         if let [last] = pairs.remainder() {
-            add_row(&mut t, a.len() - 1, *last, b_even, b_odd);
+            add_row(t, a.len() - 1, *last, s.even, s.odd);
         }
-        self.reduce(out, &mut t);
+        self.reduce(out, t);
     }
 
     /// out = a²·R⁻¹ mod n for a < n. Row i adds a[i]·(a[i], 2a[i+1], 2a[i+2], …) at column
     /// 2i: each cross product once, doubled (below 2⁵⁵; the column bound still holds).
-    fn mont_sqr(&self, out: &mut [u32], a: &[u32]) {
+    fn mont_sqr(&self, out: &mut [u32], a: &[u32], s: &mut Scratch<'_>) {
         let k = self.n.len();
-        let quad_count = k.div_ceil(4) + 1;
         let zero = lanes::quad([0; 4]);
-        let mut doubled = [0u32; MAX_LIMBS];
-        for (d, &x) in doubled.iter_mut().zip(a) {
+        for (d, &x) in s.doubled.iter_mut().zip(a) {
             *d = x << 1;
         }
-        let mut d_even = [zero; MAX_QUADS];
-        let mut d_odd = [zero; MAX_QUADS];
-        let (Some(d_even), Some(d_odd), Some(doubled)) = (
-            d_even.get_mut(..quad_count),
-            d_odd.get_mut(..quad_count),
-            doubled.get(..k),
-        ) else {
-            return;
-        };
-        quads(d_even, doubled, 0);
-        quads(d_odd, doubled, 1);
-        let mut t = [lanes::pair(0, 0); MAX_PAIRS];
+        let doubled = &*s.doubled;
+        quads(s.even, doubled, 0);
+        quads(s.odd, doubled, 1);
+        let (d_even, d_odd) = (&*s.even, &*s.odd);
+        let t = &mut *s.t;
+        t.fill(lanes::pair(0, 0));
         // Row i's first quad: in the copy for its parity, limb i sits at position i + shift,
         // in quad g0; that quad is rebuilt with zeros below limb i and a[i] itself (not
         // doubled) at limb i.
@@ -378,17 +451,17 @@ impl Modulus {
             let ((g0, first0), (g1, first1)) = (first_quad(i), first_quad(i + 1));
             let start = i / 2;
             let rest = if g0 == g1 {
-                add_quad_pairs(&mut t, start + 2 * g0, (ai, aj), &[first0], &[first1]);
+                add_quad_pairs(t, start + 2 * g0, (ai, aj), &[first0], &[first1]);
                 g0 + 1
             } else {
                 // i ≡ 2 (mod 4): row i + 1 starts one quad later.
-                add_quads(&mut t, start + 2 * g0, ai, &[first0]);
+                add_quads(t, start + 2 * g0, ai, &[first0]);
                 let even = d_even.get(g1).copied().unwrap_or(zero);
-                add_quad_pairs(&mut t, start + 2 * g1, (ai, aj), &[even], &[first1]);
+                add_quad_pairs(t, start + 2 * g1, (ai, aj), &[even], &[first1]);
                 g1 + 1
             };
             add_quad_pairs(
-                &mut t,
+                t,
                 start + 2 * rest,
                 (ai, aj),
                 d_even.get(rest..).unwrap_or_default(),
@@ -399,16 +472,11 @@ impl Modulus {
         if let (Some(&ai), true) = (a.get(i), i < k) {
             let (g0, first) = first_quad(i);
             let start = i / 2 + 2 * g0;
-            let copy = if i % 2 == 0 { &*d_even } else { &*d_odd };
-            add_quads(&mut t, start, ai, &[first]);
-            add_quads(
-                &mut t,
-                start + 2,
-                ai,
-                copy.get(g0 + 1..).unwrap_or_default(),
-            );
+            let copy = if i % 2 == 0 { d_even } else { d_odd };
+            add_quads(t, start, ai, &[first]);
+            add_quads(t, start + 2, ai, copy.get(g0 + 1..).unwrap_or_default());
         }
-        self.reduce(out, &mut t);
+        self.reduce(out, t);
     }
 
     /// out = T·R⁻¹ mod n for the column sums T < n·R in `t`: walks the columns in order,
@@ -555,17 +623,29 @@ mod tests {
                 v
             };
             operands.push(n_minus_1);
+            // The scratch of the class `pow` uses, cut to k: a 2048-bit key fills the small
+            // class exactly, so a row running past its slices would show here.
+            let (mut small, mut large) = (
+                Work::<SMALL_LIMBS, SMALL_QUADS, SMALL_PAIRS>::new(),
+                Work::<MAX_LIMBS, MAX_QUADS, MAX_PAIRS>::new(),
+            );
+            let (_, mut s) = if k <= SMALL_LIMBS {
+                small.parts(k)
+            } else {
+                large.parts(k)
+            }
+            .unwrap();
             for a in &operands {
                 for b in &operands {
                     let mut out = vec![0u32; k];
-                    m.mont_mul(&mut out, a, b);
+                    m.mont_mul(&mut out, a, b, &mut s);
                     assert!(big(&out) < n, "k = {k}: not reduced");
                     assert_eq!((big(&out) * &r) % &n, (big(a) * big(b)) % &n, "k = {k}");
                 }
                 let mut square = vec![0u32; k];
-                m.mont_sqr(&mut square, a);
+                m.mont_sqr(&mut square, a, &mut s);
                 let mut product = vec![0u32; k];
-                m.mont_mul(&mut product, a, a);
+                m.mont_mul(&mut product, a, a, &mut s);
                 assert_eq!(square, product, "k = {k}: squaring");
             }
         }
