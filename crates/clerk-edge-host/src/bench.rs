@@ -21,6 +21,82 @@ fn median_us(iterations: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64
     Ok(samples.get(samples.len() / 2).copied().unwrap_or(0.0))
 }
 
+/// The cookie header of a signed-in browser request carrying `token`.
+fn session_cookie(token: &str) -> String {
+    format!("__session={token}; __client_uat=1; __clerk_db_jwt=dvb_bench")
+}
+
+/// The `http-verifier` (request logging off) and no-op servers, a fresh instance per request.
+fn servers(host: &Host, noop: &wasmtime::component::Component) -> Result<(Server, Server)> {
+    let opts = InstanceOptions::default();
+    let server = Server::new(
+        host,
+        InstanceOptions {
+            env: vec![("CLERK_LOG".into(), "off".into())],
+            ..opts.clone()
+        },
+    )?;
+    Ok((server, Server::with_component(host, noop, opts)?))
+}
+
+/// What [`repeat`] serves.
+#[derive(Clone, Copy, Debug)]
+pub enum Repeat {
+    /// A signed-in page request to the `http-verifier` (fresh instance each).
+    SignedIn,
+    /// The same request without a session cookie.
+    SignedOut,
+    /// The signed-in request to the no-op component.
+    Noop,
+}
+
+impl std::str::FromStr for Repeat {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "signed-in" => Ok(Repeat::SignedIn),
+            "signed-out" => Ok(Repeat::SignedOut),
+            "noop" => Ok(Repeat::Noop),
+            other => {
+                anyhow::bail!("--repeat: expected signed-in, signed-out or noop, got {other:?}")
+            }
+        }
+    }
+}
+
+/// Serves one request shape `requests` times in-process and nothing else, for profilers
+/// (`perf record`/`perf stat` around the whole process; start-up is a fixed cost). Returns
+/// the mean µs per request and the last status.
+pub fn repeat(
+    host: &Host,
+    noop: &wasmtime::component::Component,
+    valid: &str,
+    case: Repeat,
+    requests: usize,
+) -> Result<Value> {
+    let (server, noop_server) = servers(host, noop)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let cookie = session_cookie(valid);
+    let signed_in: [(&str, &str); 2] = [("cookie", &cookie), ("sec-fetch-dest", "document")];
+    let (target, headers): (&Server, &[(&str, &str)]) = match case {
+        Repeat::SignedIn => (&server, &signed_in),
+        Repeat::SignedOut => (&server, &signed_in[1..]),
+        Repeat::Noop => (&noop_server, &signed_in),
+    };
+    let url = "http://localhost:3000/dashboard";
+    let started = Instant::now();
+    let mut status = 0;
+    for _ in 0..requests {
+        status = rt.block_on(target.request("GET", url, headers))?.status;
+    }
+    let mean_us = started.elapsed().as_secs_f64() * 1e6 / requests.max(1) as f64;
+    Ok(
+        json!({"repeat": format!("{case:?}"), "requests": requests, "mean_us": mean_us, "status": status}),
+    )
+}
+
 /// Runs every measurement; `valid` is a DEMO token valid for the whole run.
 pub fn run(
     host: &Host,
@@ -44,7 +120,7 @@ pub fn run(
     }
     let verify_valid = median_us(iterations, || warm.verify_token(valid).map(|_| ()))?;
     let verify_rejected = median_us(iterations, || warm.verify_token(&bad_alg).map(|_| ()))?;
-    let cookie = format!("__session={valid}; __client_uat=1; __clerk_db_jwt=dvb_bench");
+    let cookie = session_cookie(valid);
     let req = request(
         "GET",
         "http://localhost:3000/dashboard",
@@ -71,14 +147,7 @@ pub fn run(
     warm.drop_resource(resource)?;
 
     // Fresh instance + first call, against a fresh no-op instance, through the HTTP handler.
-    let server = Server::new(
-        host,
-        InstanceOptions {
-            env: vec![("CLERK_LOG".into(), "off".into())],
-            ..opts.clone()
-        },
-    )?;
-    let noop_server = Server::with_component(host, noop, opts.clone())?;
+    let (server, noop_server) = servers(host, noop)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -8,6 +8,8 @@
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
 //! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
+//! clerk-edge-host bench --repeat signed-in|signed-out|noop [--requests 20000]
+//!                                                                 one served case, for profilers
 //! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid|signed-out]
 //!                                                                 bounded mixed load against a served DEMO
 //! clerk-edge-host plug --plug <plug.wasm> [--plug <more.wasm>]... <socket.wasm> [-o <out.wasm>]
@@ -359,7 +361,13 @@ fn bench(args: &Args) -> Result<ExitCode> {
         &json!({"sub": "user_bench", "sid": "sess_bench", "iss": "https://clerk.demo-app.example.com",
                 "azp": "http://localhost:3000", "iat": now - 5, "nbf": now - 10, "exp": now + 3600}),
     );
-    let report = clerk_edge_host::bench::run(&host, &noop, &valid, iterations)?;
+    let report = match args.get("repeat") {
+        Some(case) => {
+            let requests: usize = args.number("requests", 20_000)?;
+            clerk_edge_host::bench::repeat(&host, &noop, &valid, case.parse()?, requests)?
+        }
+        None => clerk_edge_host::bench::run(&host, &noop, &valid, iterations)?,
+    };
     println!("{report}");
     Ok(ExitCode::SUCCESS)
 }
