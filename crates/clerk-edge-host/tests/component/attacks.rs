@@ -1644,3 +1644,70 @@ pub(crate) mod forge {
         format!("{input}.{}", b64(&sig))
     }
 }
+
+/// `depth` levels of arrays (`[[…]]`) or objects (`{"a":{"a":…1}}`).
+fn nested(depth: usize, arrays: bool) -> String {
+    if arrays {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    } else {
+        format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+    }
+}
+
+#[test]
+fn deeply_nested_json_fits_the_stack() {
+    // The components run on a 128 KiB stack (`.cargo/config.toml`). The deepest JSON a token
+    // can carry is serde_json's 128-level limit, parsed before the signature is checked
+    // (header and payload) and, once signed, serialized back into the response: none of it
+    // may trap. A 32 KiB stack traps here at depth 126.
+    let api = "http://localhost:3000/api/me";
+    let mut v = verifier();
+    for arrays in [true, false] {
+        // Inside {"x": …} the document is one level deeper: 126 parses, 127 is over the limit.
+        for (depth, parses) in [(126, true), (127, false), (1000, false)] {
+            let deep = nested(depth, arrays);
+            let forged = compact(
+                &format!(r#"{{"alg":"RS256","typ":"JWT","kid":"ins_demo","x":{deep}}}"#),
+                &format!(r#"{{"sub":"user_x","x":{deep}}}"#),
+                &[1; 256],
+            );
+            let (reason, message) = if parses {
+                ("token-invalid-signature", BAD_SIG)
+            } else {
+                ("token-invalid", UNDECODABLE)
+            };
+            assert_refused(&mut v, &forged, reason, message, None);
+            for headers in [bearer(&forged), cookie(&forged)] {
+                let (n, value) = &headers[0];
+                let r = send(&[], "GET", api, &[(*n, value.as_str())]);
+                assert_eq!(
+                    (r.status, r.json().unwrap()["reason"].clone()),
+                    (401, json!(reason)),
+                    "depth {depth} via {n}"
+                );
+            }
+            if depth > 127 {
+                continue; // not representable as a serde_json value here either
+            }
+            // Signed: the claims pass the signature, are parsed, and go back out as JSON.
+            let claims: Value = serde_json::from_str(&deep).unwrap();
+            let signed = demo_with(|_| {}, |c| c["x"] = claims);
+            if parses {
+                assert_accepted(&mut v, &signed, "user_demo123");
+            } else {
+                assert_refused(&mut v, &signed, "token-invalid", UNDECODABLE, None);
+            }
+            for headers in [bearer(&signed), cookie(&signed)] {
+                let (n, value) = &headers[0];
+                let r = send(&[], "GET", api, &[(*n, value.as_str())]);
+                let user = r.header("x-clerk-user-id").map(str::to_owned);
+                let expected = if parses {
+                    (200, Some("user_demo123".to_owned()))
+                } else {
+                    (401, None)
+                };
+                assert_eq!((r.status, user), expected, "signed, depth {depth} via {n}");
+            }
+        }
+    }
+}
