@@ -552,17 +552,21 @@ pub fn decide(
         }
         push(&mut headers, n, v);
     }
-    let body = json!({
-        "status": state.status.as_str(),
-        "reason": state.reason.map(|r| r.as_str()),
-        "message": state.message,
-        "auth": state.auth_json(true),
-    });
+    // The body of a passing request or a redirect: the state with its auth object (not
+    // built for a 401, whose body leaves it out).
+    let body = |state: &RequestState| {
+        json!({
+            "status": state.status.as_str(),
+            "reason": state.reason.map(|r| r.as_str()),
+            "message": state.message,
+            "auth": state.auth_json(true),
+        })
+    };
 
     // Clerk's own redirects (handshake, development clean-up) win over everything.
     if let Some(location) = state.location().map(str::to_owned) {
         return (
-            Verdict::Respond(redirect(gate, headers, &location, &body)),
+            Verdict::Respond(redirect(gate, headers, &location, &body(&state))),
             decision,
         );
     }
@@ -587,7 +591,7 @@ pub fn decide(
                 response: HttpResponse {
                     status: 200,
                     headers,
-                    body: json_body(&body),
+                    body: json_body(&body(&state)),
                 },
                 identity: identity_headers,
                 set_cookies,
@@ -604,7 +608,7 @@ pub fn decide(
             .flatten();
         if let Some(location) = target {
             return (
-                Verdict::Respond(redirect(gate, headers, &location, &body)),
+                Verdict::Respond(redirect(gate, headers, &location, &body(&state))),
                 decision,
             );
         }
