@@ -72,11 +72,20 @@ fn convert(req: &IncomingRequest) -> HttpRequest {
 }
 
 fn send(out: ResponseOutparam, resp: HttpResponse) {
-    let headers = Fields::new();
-    for (name, value) in &resp.headers {
-        // Refused values (already filtered by the gate) are skipped, never a trap.
-        let _ = headers.append(name, &value.clone().into_bytes());
-    }
+    let entries: Vec<(String, Vec<u8>)> = resp
+        .headers
+        .into_iter()
+        .map(|(name, value)| (name, value.into_bytes()))
+        .collect();
+    // All headers in one host call; if the host refuses one (the gate already filtered the
+    // values), fall back to one call per header and skip the refused ones, never a trap.
+    let headers = Fields::from_list(&entries).unwrap_or_else(|_| {
+        let headers = Fields::new();
+        for (name, value) in &entries {
+            let _ = headers.append(name, value);
+        }
+        headers
+    });
     let response = OutgoingResponse::new(headers);
     let _ = response.set_status_code(resp.status);
     let Ok(body) = response.body() else {
