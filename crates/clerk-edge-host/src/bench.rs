@@ -44,8 +44,10 @@ fn servers(host: &Host, noop: &wasmtime::component::Component) -> Result<(Server
 pub enum Repeat {
     /// A signed-in page request to the `http-verifier` (fresh instance each).
     SignedIn,
-    /// The same request without a session cookie.
+    /// The same page request without a session cookie (a redirect to sign-in).
     SignedOut,
+    /// An API request without a session (a 401).
+    SignedOutApi,
     /// The signed-in request to the no-op component.
     Noop,
 }
@@ -56,9 +58,12 @@ impl std::str::FromStr for Repeat {
         match s {
             "signed-in" => Ok(Repeat::SignedIn),
             "signed-out" => Ok(Repeat::SignedOut),
+            "signed-out-api" => Ok(Repeat::SignedOutApi),
             "noop" => Ok(Repeat::Noop),
             other => {
-                anyhow::bail!("--repeat: expected signed-in, signed-out or noop, got {other:?}")
+                anyhow::bail!(
+                    "--repeat: expected signed-in, signed-out, signed-out-api or noop, got {other:?}"
+                )
             }
         }
     }
@@ -83,6 +88,7 @@ pub fn repeat(
     let (target, headers): (&Server, &[(&str, &str)]) = match case {
         Repeat::SignedIn => (&server, &signed_in),
         Repeat::SignedOut => (&server, &signed_in[1..]),
+        Repeat::SignedOutApi => (&server, &[]),
         Repeat::Noop => (&noop_server, &signed_in),
     };
     let url = "http://localhost:3000/dashboard";

@@ -8,7 +8,7 @@
 //! clerk-edge-host conformance < cases.jsonl > results.jsonl      conformance runner (through the .wasm)
 //! clerk-edge-host mint [--sub user_x] [--ttl 60] [--kid k]        demo token from the DEMO private key
 //! clerk-edge-host bench [--iterations 2000]                       in-component timings (JSON)
-//! clerk-edge-host bench --repeat signed-in|signed-out|noop [--requests 20000]
+//! clerk-edge-host bench --repeat signed-in|signed-out|signed-out-api|noop [--requests 20000]
 //!                                                                 one served case, for profilers
 //! clerk-edge-host load [--addr 127.0.0.1:3000] [--seconds 60] [--concurrency 16] [--mix all|valid|signed-out]
 //!                                                                 bounded mixed load against a served DEMO
