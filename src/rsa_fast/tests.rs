@@ -206,6 +206,8 @@ fn public_op_matches_biguint_modpow() {
         0xffff_ffff,
         0x1234_5679,
     ];
+    // 2048 bits is the largest key of the small stack class (`SMALL_LIMBS`, `ps::Work`),
+    // 2050 the smallest of the 8192-bit class.
     for bits in [2048, 2050, 2111, 3072, 4096, 8192] {
         let n_be = random_odd_modulus(&mut rng, bits);
         let n = BigUint::from_bytes_be(&n_be);
