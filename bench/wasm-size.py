@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Size breakdown of a component's core module by crate: code bytes per function (from the
 `name` section, so build with `CARGO_PROFILE_RELEASE_STRIP=false`) grouped by the crate in the
-demangled symbol, plus data segments.  Usage: bench/wasm-size.py file.wasm [TOP]"""
+demangled symbol, plus data segments.  Usage: bench/wasm-size.py file.wasm [TOP]
+
+With --frames: the largest stack frames instead (the N of each function's prologue
+`global.get $sp; i32.const N; i32.sub`). A big frame on the request path moves every deeper
+frame down and costs a page fault per stack page in a fresh instance (BENCHMARKS.md, session
+5).  Usage: bench/wasm-size.py --frames file.wasm [TOP]"""
 import re, sys
 
 def leb(b, i):
@@ -74,7 +79,57 @@ def crate_of(sym):
     m = re.search(r'<?([a-z_][a-z0-9_]*)::', s)
     return m.group(1) if m else s.split('(')[0][:40]
 
+def sleb(b, i):
+    r = s = 0
+    while i < len(b):
+        x = b[i]; i += 1
+        r |= (x & 0x7f) << s; s += 7
+        if x < 0x80:
+            return (r - (1 << s) if x & 0x40 else r), i
+    return 0, len(b)
+
+def frame_size(body):
+    """N of a `global.get; i32.const N; i32.sub` prologue in the first bytes after the locals."""
+    n, i = leb(body, 0)
+    for _ in range(n):
+        _, i = leb(body, i); i += 1
+    head = body[i:i + 60]
+    for p in range(len(head) - 3):
+        if head[p] != 0x23:  # global.get
+            continue
+        try:
+            _, q = leb(head, p + 1)
+            if head[q] != 0x41:  # i32.const
+                continue
+            v, r = sleb(head, q + 1)
+            if r < len(head) and head[r] == 0x6b:  # i32.sub
+                return v
+        except IndexError:
+            return None
+    return None
+
+def frames(path, top):
+    b = open(path, 'rb').read()
+    for m in core_modules(b):
+        _, names, _, imports = analyse(m)
+        rows = []
+        for sid, s, e in sections(m, 8, len(m)):
+            if sid != 10:
+                continue
+            n, i = leb(m, s)
+            for k in range(n):
+                size, j = leb(m, i)
+                v = frame_size(m[j:j + size])
+                if v:
+                    rows.append((v, names.get(imports + k, f'function[{imports + k}]')))
+                i = j + size
+        for v, name in sorted(rows, reverse=True)[:top]:
+            print(f'{v:>8,}  {name[:140]}')
+
 def main():
+    if sys.argv[1] == '--frames':
+        frames(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 25)
+        return
     b = open(sys.argv[1], 'rb').read()
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
     print(f'{sys.argv[1]}: {len(b):,} bytes')
