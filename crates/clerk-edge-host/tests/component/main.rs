@@ -14,6 +14,7 @@
 mod conformance_check;
 
 mod attacks;
+mod bench;
 mod common;
 mod compose;
 mod conformance;
