@@ -12,6 +12,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::util::js_number_to_string;
+
 /// Session auth object (§4.3) in its serialisable form.
 ///
 /// JS-faithful: values copied from claims keep their JSON type; absent (`undefined`) is
@@ -644,49 +646,6 @@ fn js_to_string(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(","),
         Value::Object(_) => "[object Object]".to_owned(),
-    }
-}
-
-/// JavaScript `Number.prototype.toString()` (radix 10) for an `f64`.
-fn js_number_to_string(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".to_owned();
-    }
-    if x == 0.0 {
-        return "0".to_owned();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    if x < 0.0 {
-        return format!("-{}", js_number_to_string(-x));
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits, like ECMAScript's Number::toString.
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
-    // value = 0.d1d2…dk × 10^n
-    let n = exp.parse::<i64>().unwrap_or(0) + 1;
-    if k <= n && n <= 21 {
-        let zeros = usize::try_from(n - k).unwrap_or(0);
-        return format!("{digits}{}", "0".repeat(zeros));
-    }
-    if 0 < n && n <= 21 {
-        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0).min(digits.len()));
-        return format!("{int}.{frac}");
-    }
-    if -6 < n && n <= 0 {
-        let zeros = usize::try_from(-n).unwrap_or(0);
-        return format!("0.{}{digits}", "0".repeat(zeros));
-    }
-    let e = n - 1;
-    let sign = if e < 0 { '-' } else { '+' };
-    let (first, rest) = digits.split_at(1.min(digits.len()));
-    if rest.is_empty() {
-        format!("{first}e{sign}{}", e.unsigned_abs())
-    } else {
-        format!("{first}.{rest}e{sign}{}", e.unsigned_abs())
     }
 }
 

@@ -349,24 +349,68 @@ pub(crate) fn js_to_number(value: Option<&serde_json::Value>) -> f64 {
     }
 }
 
-/// `String(number)` for the values we print (counters).
-pub(crate) fn js_number_to_string(n: f64) -> String {
-    if n.is_nan() {
+/// JavaScript `Number.prototype.toString()` (radix 10), i.e. `String(number)`.
+///
+/// The shortest round-trip digits come from `zmij` (what `serde_json` already uses to print
+/// floats), then are laid out by ECMAScript's Number::toString rules. Not `format!("{x:e}")`:
+/// core's float formatting is ~14 KB of the component that nothing else needs.
+pub(crate) fn js_number_to_string(x: f64) -> String {
+    if x.is_nan() {
         return "NaN".to_owned();
     }
-    if n.is_infinite() {
-        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    if n == 0.0 {
+    if x == 0.0 {
         return "0".to_owned();
     }
-    if n == n.trunc() && n.abs() < 1e21 {
-        return format!("{n:.0}");
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
-    if n.abs() >= 1e21 {
-        return format!("{n:e}").replace('e', "e+").replace("e+-", "e-");
+    let mut out = String::new();
+    if x < 0.0 {
+        out.push('-');
     }
-    format!("{n}")
+    let mut buffer = zmij::Buffer::new();
+    let (digits, n) = decimal_digits(buffer.format_finite(x.abs()));
+    // value = 0.d1d2…dk × 10^n
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.push_str(&zeros(n - k));
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0).min(digits.len()));
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.push_str(&zeros(-n));
+        out.push_str(&digits);
+    } else {
+        let e = n - 1;
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if e < 0 { '-' } else { '+' });
+        out.push_str(&e.unsigned_abs().to_string());
+    }
+    out
+}
+
+/// A positive decimal numeral (`123.45`, `1e21`, `1.5e-7`, `0.001`) as its significant digits
+/// `d1…dk` (no leading or trailing zeros) and `n` with value = 0.d1…dk × 10^n.
+fn decimal_digits(text: &str) -> (String, i64) {
+    let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let lead = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_matches('0').to_owned();
+    let point = i64::try_from(int.len()).unwrap_or(0) - i64::try_from(lead).unwrap_or(0);
+    (digits, point + exp)
 }
 
 #[cfg(test)]
@@ -388,5 +432,123 @@ mod js_number_tests {
         assert_eq!(js_number_to_string(4.0), "4");
         assert_eq!(js_number_to_string(4.5), "4.5");
         assert_eq!(js_number_to_string(-0.0), "0");
+        assert_eq!(js_number_to_string(1e-7), "1e-7");
+        assert_eq!(js_number_to_string(1e21), "1e+21");
+        assert_eq!(js_number_to_string(-1.5e300), "-1.5e+300");
+    }
+
+    /// The layout of ECMAScript Number::toString over core's shortest digits (`{:e}`), the
+    /// implementation before the zmij one. The two differ only where the exact value lies
+    /// halfway between two shortest candidates: ECMAScript (and zmij) take the even one, core
+    /// rounds half up (0x42a026495308eca0 is 8878312490102.3125: Node prints …312, core …313).
+    fn reference(x: f64) -> String {
+        if x.is_nan() {
+            return "NaN".to_owned();
+        }
+        if x == 0.0 {
+            return "0".to_owned();
+        }
+        if x.is_infinite() {
+            return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+        }
+        if x < 0.0 {
+            return format!("-{}", reference(-x));
+        }
+        let sci = format!("{x:e}");
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let k = digits.len() as i64;
+        let n = exp.parse::<i64>().unwrap() + 1;
+        if k <= n && n <= 21 {
+            return format!("{digits}{}", "0".repeat((n - k) as usize));
+        }
+        if 0 < n && n <= 21 {
+            let (int, frac) = digits.split_at(n as usize);
+            return format!("{int}.{frac}");
+        }
+        if -6 < n && n <= 0 {
+            return format!("0.{}{digits}", "0".repeat(-n as usize));
+        }
+        let e = n - 1;
+        let sign = if e < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        if rest.is_empty() {
+            format!("{first}e{sign}{}", e.unsigned_abs())
+        } else {
+            format!("{first}.{rest}e{sign}{}", e.unsigned_abs())
+        }
+    }
+
+    #[test]
+    fn number_to_string_matches_the_shortest_digits_layout() {
+        let mut fixed = vec![
+            0.1,
+            0.2,
+            0.3,
+            1.0,
+            10.0,
+            1e21,
+            1e20,
+            1e-6,
+            1e-7,
+            123.456,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            2f64.powi(53),
+            2f64.powi(53) + 2.0,
+            1.5e-7,
+            0.000001,
+            9.5,
+            1e300,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            4.35,
+            0.1 + 0.2,
+            1700000000.0,
+        ];
+        // Every power of ten and its neighbours, then pseudo-random bit patterns (xorshift).
+        for e in -325..=309 {
+            let p = 10f64.powi(e).to_bits();
+            fixed.extend([p, p + 1, p.saturating_sub(1)].map(f64::from_bits));
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            fixed.push(f64::from_bits(state));
+            fixed.push((state >> 11) as f64 / 1000.0);
+        }
+        // Ties as Node 20 prints them (`String(x)`).
+        for (bits, node) in [
+            (0x42a0_2649_5308_eca0, "8878312490102.312"),
+            (0x42a0_45fd_8bae_9b20, "8946396288845.562"),
+            (0x4317_9085_685d_83c9, "1658206780088562.2"),
+        ] {
+            assert_eq!(js_number_to_string(f64::from_bits(bits)), node);
+        }
+        for x in fixed {
+            let (ours, core) = (js_number_to_string(x), reference(x));
+            if ours == core {
+                continue;
+            }
+            // A tie: same length, both read back as `x`, ours ends on the even digit.
+            assert_eq!(ours.len(), core.len(), "{ours} vs {core}");
+            assert_eq!(
+                ours.parse::<f64>().unwrap().to_bits(),
+                x.to_bits(),
+                "{ours}"
+            );
+            assert_eq!(
+                core.parse::<f64>().unwrap().to_bits(),
+                x.to_bits(),
+                "{core}"
+            );
+            let digit = ours.split(['e']).next().unwrap().bytes().last().unwrap();
+            assert!(digit % 2 == 0, "{ours} vs {core}");
+        }
     }
 }
