@@ -5,6 +5,8 @@ WASM_DIR := target/wasm32-wasip2/release
 WASM  := $(WASM_DIR)/clerk_edge_component.wasm
 # Binaryen's wasm-opt from npm (scripts/wasm-opt/package.json), run on the product components.
 WASM_OPT := scripts/wasm-opt/node_modules/binaryen/bin/wasm-opt
+# `make components WASM_OPT_FLAGS="-Oz -g"` keeps function names (profiling, wasm-size.py).
+WASM_OPT_FLAGS ?= -Oz
 OPTIMIZE := python3 scripts/wasm-opt.py --wasm-opt $(WASM_OPT)
 
 .PHONY: components demo serve test conformance-reference clean
@@ -33,7 +35,7 @@ components: $(WASM_OPT)
 	$(CARGO) build -p hello-p3 --target wasm32-wasip2 --release
 	cp $(WASM_DIR)/hello_p3.wasm $(DIST)/hello_p3.wasm
 	$(OPTIMIZE) $(DIST)/clerk_edge_verifier.wasm $(DIST)/clerk_edge_http.wasm \
-		$(DIST)/clerk_edge_gate.wasm $(DIST)/clerk_edge_middleware.wasm
+		$(DIST)/clerk_edge_gate.wasm $(DIST)/clerk_edge_middleware.wasm -- $(WASM_OPT_FLAGS)
 	@ls -l $(DIST)/*.wasm
 
 # npm ci of the pinned binaryen (the machine's Node; no download outside the npm registry).
