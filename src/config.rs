@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::weburl::Url;
 use sha1::{Digest, Sha1};
-use url::Url;
 
 use crate::keys::{KeyError, KeySet};
 use crate::orgsync::{OrgMatcher, OrganizationSyncOptions};

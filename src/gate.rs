@@ -216,7 +216,7 @@ impl Pass {
         if stored {
             return None;
         }
-        let mut url = url::Url::parse(&self.url).ok()?;
+        let mut url = crate::weburl::Url::parse(&self.url).ok()?;
         crate::urls::remove_params(&mut url, HANDSHAKE_PARAMS);
         let path = url.path();
         if !path.starts_with('/') || path.starts_with("//") || path.contains('\\') {
@@ -490,7 +490,7 @@ pub fn decide(
         .to_owned();
     // Security: routes are decided on the path as a URL parser (the core's, WHATWG's, the
     // app's) reads it — `/sign-in/../admin` is `/admin` — never on the raw text.
-    let path = url::Url::parse(&parts.url)
+    let path = crate::weburl::Url::parse(&parts.url)
         .ok()
         .filter(|u| !u.cannot_be_a_base())
         .map_or_else(|| raw_path.clone(), |u| u.path().to_owned());

@@ -1,7 +1,7 @@
 //! The handshake: redirect URL to the Frontend API (§5.1), the redirect-loop counter (§2.6,
 //! §5.5) and offline resolution of a returned handshake JWT (§5.3–5.4).
 
-use url::Url;
+use crate::weburl::Url;
 
 use crate::cookies::{self, directive_name, directive_value};
 use crate::orgsync::OrgTarget;

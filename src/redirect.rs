@@ -1,7 +1,7 @@
 //! §6.4 sign-in / sign-up redirect URLs (Clerk's `createRedirect`): where a protected page
 //! sends a signed-out visitor.
 
-use url::Url;
+use crate::weburl::Url;
 
 use crate::config::{Config, InstanceType};
 use crate::request::accounts_base_url;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use url::Url;
+use crate::weburl::Url;
 
 use crate::auth::SessionAuth;
 use crate::config::{AcceptsToken, Config, InstanceType, TokenKind};
@@ -294,7 +294,7 @@ impl<'a> Ctx<'a> {
         self.clerk_url
             .query_pairs()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+            .map(|(_, v)| v)
             .filter(|v| !v.is_empty())
     }
 
@@ -788,7 +788,7 @@ impl<'a> Ctx<'a> {
         self.clerk_url
             .query_pairs()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+            .map(|(_, v)| v)
     }
 
     /// §2.4 step 3: `<signInUrl>?…&__clerk_redirect_url=<clerkUrl>`.

@@ -212,7 +212,9 @@ impl RouteRules {
             if u.starts_with('/') {
                 return Some(u.split(['?', '#']).next().unwrap_or(u).to_owned());
             }
-            url::Url::parse(u).ok().map(|p| p.path().to_owned())
+            crate::weburl::Url::parse(u)
+                .ok()
+                .map(|p| p.path().to_owned())
         };
         let mut always_public = Vec::new();
         for u in [sign_in_url, sign_up_url] {

@@ -2,13 +2,11 @@
 //! `application/x-www-form-urlencoded`, and an empty query disappears — exactly what Clerk's
 //! `searchParams.delete/append/set` do, so `Location` strings match byte for byte.
 
-use url::Url;
+use crate::weburl::Url;
 
 /// The decoded query pairs.
 pub(crate) fn pairs(url: &Url) -> Vec<(String, String)> {
-    url.query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    url.query_pairs().collect()
 }
 
 /// Replaces the query with `pairs`.
@@ -17,7 +15,7 @@ pub(crate) fn set_pairs(url: &mut Url, pairs: &[(String, String)]) {
         url.set_query(None);
         return;
     }
-    let serialized = url::form_urlencoded::Serializer::new(String::new())
+    let serialized = crate::weburl::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
     url.set_query(Some(&serialized));
