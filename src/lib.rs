@@ -60,7 +60,7 @@ pub mod time;
 pub mod token;
 mod urls;
 pub mod util;
-mod weburl;
+pub mod weburl;
 
 #[cfg(test)]
 mod test_support;

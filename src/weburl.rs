@@ -34,13 +34,13 @@ use std::fmt;
 
 /// The URL failed to parse (the reason is not kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ParseError;
+pub struct ParseError;
 
 type Res<T> = Result<T, ParseError>;
 
 /// A parsed URL: its serialization plus the component offsets into it.
 #[derive(Clone)]
-pub(crate) struct Url {
+pub struct Url {
     s: String,
     scheme_end: usize,
     host_start: usize,
@@ -54,15 +54,15 @@ pub(crate) struct Url {
 
 /// The origin of a URL: `None` is an opaque origin.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Origin(Option<String>);
+pub struct Origin(Option<String>);
 
 impl Origin {
     /// `scheme://host[:port]`, or `null` for an opaque origin.
-    pub(crate) fn ascii_serialization(&self) -> String {
+    pub fn ascii_serialization(&self) -> String {
         self.0.clone().unwrap_or_else(|| "null".to_owned())
     }
     /// Whether the origin is a (scheme, host, port) tuple.
-    pub(crate) fn is_tuple(&self) -> bool {
+    pub fn is_tuple(&self) -> bool {
         self.0.is_some()
     }
 }
@@ -993,12 +993,12 @@ impl P<'_> {
 
 impl Url {
     /// Parses an absolute URL.
-    pub(crate) fn parse(input: &str) -> Res<Url> {
+    pub fn parse(input: &str) -> Res<Url> {
         parse(input, None)
     }
 
     /// Parses `input` as a URL reference relative to `self`.
-    pub(crate) fn join(&self, input: &str) -> Res<Url> {
+    pub fn join(&self, input: &str) -> Res<Url> {
         parse(input, Some(self))
     }
 
@@ -1010,27 +1010,27 @@ impl Url {
     }
 
     /// The serialization.
-    pub(crate) fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         &self.s
     }
 
     /// The scheme, lower case.
-    pub(crate) fn scheme(&self) -> &str {
+    pub fn scheme(&self) -> &str {
         self.s.get(..self.scheme_end).unwrap_or("")
     }
 
     /// Whether the path is opaque (does not start with `/`).
-    pub(crate) fn cannot_be_a_base(&self) -> bool {
+    pub fn cannot_be_a_base(&self) -> bool {
         self.s.as_bytes().get(self.scheme_end + 1) != Some(&b'/')
     }
 
     /// Whether there is a non-empty host.
-    pub(crate) fn has_host(&self) -> bool {
+    pub fn has_host(&self) -> bool {
         self.has_host
     }
 
     /// The serialized host.
-    pub(crate) fn host_str(&self) -> Option<&str> {
+    pub fn host_str(&self) -> Option<&str> {
         if self.has_host {
             self.s.get(self.host_start..self.host_end)
         } else {
@@ -1039,7 +1039,7 @@ impl Url {
     }
 
     /// The port, `None` when absent or the scheme's default.
-    pub(crate) fn port(&self) -> Option<u16> {
+    pub fn port(&self) -> Option<u16> {
         self.port
     }
 
@@ -1050,19 +1050,19 @@ impl Url {
     }
 
     /// The serialized path.
-    pub(crate) fn path(&self) -> &str {
+    pub fn path(&self) -> &str {
         self.s.get(self.path_start..self.after_path()).unwrap_or("")
     }
 
     /// The serialized query, without `?`.
-    pub(crate) fn query(&self) -> Option<&str> {
+    pub fn query(&self) -> Option<&str> {
         let q = self.query_start?;
         self.s
             .get(q + 1..self.fragment_start.unwrap_or(self.s.len()))
     }
 
     /// The origin.
-    pub(crate) fn origin(&self) -> Origin {
+    pub fn origin(&self) -> Origin {
         let mut inner: Option<Url> = None;
         loop {
             let u = inner.as_ref().unwrap_or(self);
@@ -1104,7 +1104,7 @@ impl Url {
     }
 
     /// Replaces the path (url's `set_path`).
-    pub(crate) fn set_path(&mut self, path: &str) {
+    pub fn set_path(&mut self, path: &str) {
         let after = self.s.split_off(self.after_path().min(self.s.len()));
         let old = self.s.len();
         let cbab = self.cannot_be_a_base();
@@ -1140,7 +1140,7 @@ impl Url {
     }
 
     /// Replaces the query (url's `set_query`).
-    pub(crate) fn set_query(&mut self, query: Option<&str>) {
+    pub fn set_query(&mut self, query: Option<&str>) {
         let frag = self.take_fragment();
         if let Some(q) = self.query_start.take() {
             self.s.truncate(q);
@@ -1165,7 +1165,7 @@ impl Url {
     }
 
     /// Replaces the fragment (url's `set_fragment`).
-    pub(crate) fn set_fragment(&mut self, fragment: Option<&str>) {
+    pub fn set_fragment(&mut self, fragment: Option<&str>) {
         if let Some(f) = self.fragment_start.take() {
             self.s.truncate(f);
         }
@@ -1203,13 +1203,13 @@ impl Url {
     }
 
     /// The query as decoded `application/x-www-form-urlencoded` pairs.
-    pub(crate) fn query_pairs(&self) -> std::vec::IntoIter<(String, String)> {
+    pub fn query_pairs(&self) -> std::vec::IntoIter<(String, String)> {
         form_urlencoded::parse(self.query().unwrap_or("").as_bytes()).into_iter()
     }
 
     /// Appends `application/x-www-form-urlencoded` pairs to the query (url's
     /// `query_pairs_mut`); the fragment comes back when the returned value is dropped.
-    pub(crate) fn query_pairs_mut(&mut self) -> QueryPairsMut<'_> {
+    pub fn query_pairs_mut(&mut self) -> QueryPairsMut<'_> {
         let fragment = self.take_fragment();
         let start = match self.query_start {
             Some(q) => q + 1,
@@ -1228,7 +1228,7 @@ impl Url {
 }
 
 /// Appends pairs to a URL's query; see [`Url::query_pairs_mut`].
-pub(crate) struct QueryPairsMut<'a> {
+pub struct QueryPairsMut<'a> {
     url: &'a mut Url,
     fragment: Option<String>,
     start: usize,
@@ -1236,7 +1236,7 @@ pub(crate) struct QueryPairsMut<'a> {
 
 impl QueryPairsMut<'_> {
     /// Appends `name=value`, `&`-separated from what is already there.
-    pub(crate) fn append_pair(&mut self, name: &str, value: &str) -> &mut Self {
+    pub fn append_pair(&mut self, name: &str, value: &str) -> &mut Self {
         form_urlencoded::append_pair(&mut self.url.s, self.start, name, value);
         self
     }
@@ -1336,9 +1336,9 @@ impl fmt::Debug for Url {
 
 /// `application/x-www-form-urlencoded` parsing and serialization (the `form_urlencoded`
 /// crate's behaviour, without encoding overrides).
-pub(crate) mod form_urlencoded {
+pub mod form_urlencoded {
     /// Decoded `name=value` pairs of `input` (`+` is a space; invalid UTF-8 is replaced).
-    pub(crate) fn parse(input: &[u8]) -> Vec<(String, String)> {
+    pub fn parse(input: &[u8]) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for seq in input.split(|&b| b == b'&') {
             if seq.is_empty() {
@@ -1383,24 +1383,24 @@ pub(crate) mod form_urlencoded {
     }
 
     /// Builds a serialized `application/x-www-form-urlencoded` string.
-    pub(crate) struct Serializer {
+    pub struct Serializer {
         s: String,
     }
 
     impl Serializer {
         /// Starts from `target` (pairs are `&`-separated from anything already there).
-        pub(crate) fn new(target: String) -> Self {
+        pub fn new(target: String) -> Self {
             Serializer { s: target }
         }
 
         /// Appends one pair.
-        pub(crate) fn append_pair(&mut self, name: &str, value: &str) -> &mut Self {
+        pub fn append_pair(&mut self, name: &str, value: &str) -> &mut Self {
             append_pair(&mut self.s, 0, name, value);
             self
         }
 
         /// Appends every pair.
-        pub(crate) fn extend_pairs(&mut self, pairs: &[(String, String)]) -> &mut Self {
+        pub fn extend_pairs(&mut self, pairs: &[(String, String)]) -> &mut Self {
             for (k, v) in pairs {
                 self.append_pair(k, v);
             }
@@ -1408,7 +1408,7 @@ pub(crate) mod form_urlencoded {
         }
 
         /// The serialization.
-        pub(crate) fn finish(&mut self) -> String {
+        pub fn finish(&mut self) -> String {
             std::mem::take(&mut self.s)
         }
     }

@@ -317,6 +317,28 @@ fn config_seeds(dir: &Path) {
     let _ = PK_LIVE;
 }
 
+/// `weburl`: the first byte picks the join base; text after the first `\n` is the second
+/// string (new path, query, fragment and query-pair name).
+fn weburl_seeds(dir: &Path) {
+    let seeds: &[(&str, &str)] = &[
+        ("http", "\u{0}https://app.example.com:443/a/./b/../c?x=1&y=%20#frag\n/new path?"),
+        ("relative", "\u{1}../x/%2e%2E/y?q='#f\nq=1&r"),
+        ("backslashes", "\u{2}\\\\evil.example\\p\n//h/p"),
+        ("protocol-relative", "\u{3}//evil.example/x\n"),
+        ("ipv4", "\u{4}http://0x7f.1/\nA B"),
+        ("ipv6", "\u{5}http://[::ffff:1.2.3.4]:80/\n%zz"),
+        ("userinfo", "\u{0}https://u:p@a@b.example/\n@:"),
+        ("opaque", "\u{1}javascript:alert(1) \n#"),
+        ("controls", "\u{2}\t http://ex\nample.com/\r\n"),
+        ("ports", "\u{3}http://h:65536/\nhttps://h:443"),
+        ("non-ascii", "\u{4}http://ex%C3%A9.com/\u{e9}\n\u{e9}"),
+        ("ends-in-number", "\u{5}http://foo.09/\nhttp://1.2.3.4.5/"),
+    ];
+    for (name, text) in seeds {
+        write(dir, &format!("{name}.txt"), text.as_bytes());
+    }
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for (target, f) in [
@@ -325,6 +347,7 @@ fn main() {
         ("cookies", cookie_seeds),
         ("authenticate", authenticate_seeds),
         ("config", config_seeds),
+        ("weburl", weburl_seeds),
     ] {
         let dir = root.join(target);
         // Only seed files are regenerated; nothing else is deleted.
