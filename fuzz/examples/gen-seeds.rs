@@ -321,7 +321,10 @@ fn config_seeds(dir: &Path) {
 /// string (new path, query, fragment and query-pair name).
 fn weburl_seeds(dir: &Path) {
     let seeds: &[(&str, &str)] = &[
-        ("http", "\u{0}https://app.example.com:443/a/./b/../c?x=1&y=%20#frag\n/new path?"),
+        (
+            "http",
+            "\u{0}https://app.example.com:443/a/./b/../c?x=1&y=%20#frag\n/new path?",
+        ),
         ("relative", "\u{1}../x/%2e%2E/y?q='#f\nq=1&r"),
         ("backslashes", "\u{2}\\\\evil.example\\p\n//h/p"),
         ("protocol-relative", "\u{3}//evil.example/x\n"),

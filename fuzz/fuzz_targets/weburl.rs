@@ -80,7 +80,11 @@ fn same(
     match (a, b) {
         (Ok(a), Ok(b)) => assert_eq!(ours(a), theirs(b), "{what}"),
         (Err(_), Err(_)) => {}
-        (a, b) => panic!("{what}: weburl {:?} vs url {:?}", a.as_ref().map(|u| u.as_str()), b.as_ref().map(|u| u.as_str())),
+        (a, b) => panic!(
+            "{what}: weburl {:?} vs url {:?}",
+            a.as_ref().map(|u| u.as_str()),
+            b.as_ref().map(|u| u.as_str())
+        ),
     }
     true
 }
@@ -110,11 +114,16 @@ fuzz_target!(|data: &[u8]| {
             b.set_fragment(Some(extra));
             a.query_pairs_mut().append_pair(extra, input);
             b.query_pairs_mut().append_pair(extra, input);
-            same(&format!("fragment+pair {input:?} {extra:?}"), &Ok(a), &Ok(b));
+            same(
+                &format!("fragment+pair {input:?} {extra:?}"),
+                &Ok(a),
+                &Ok(b),
+            );
         }
     }
 
-    let (Ok(base_a), Ok(base_b)) = (weburl::Url::parse(base_text), url::Url::parse(base_text)) else {
+    let (Ok(base_a), Ok(base_b)) = (weburl::Url::parse(base_text), url::Url::parse(base_text))
+    else {
         panic!("base {base_text} must parse");
     };
     same(
