@@ -2,7 +2,9 @@
 //! clerk-edge and renders results in exactly the reference runner's shape, so the two result
 //! files can be compared line by line.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::json::object;
 
 use crate::config::{parse_accepts_token, AcceptsToken, Config, Options, TokenKind};
 use crate::keys::KeySet;
@@ -18,11 +20,22 @@ pub fn run_line(line: &str) -> Option<Value> {
     if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
         return None;
     }
-    let case: Value = match serde_json::from_str(trimmed) {
+    let case: Value = match crate::json::parse(trimmed) {
         Ok(v) => v,
         Err(e) => {
-            return Some(json!({"id": null, "kind": null, "status": null,
-                "exception": {"name": "SyntaxError", "message": format!("case is not JSON: {e}")}}))
+            let message = format!("case is not JSON: {e}");
+            return Some(object([
+                ("id", Value::Null),
+                ("kind", Value::Null),
+                ("status", Value::Null),
+                (
+                    "exception",
+                    object([
+                        ("name", Value::from("SyntaxError")),
+                        ("message", Value::from(message)),
+                    ]),
+                ),
+            ]));
         }
     };
     Some(run_case(&case))
@@ -45,8 +58,18 @@ pub fn run_case(case: &Value) -> Value {
 }
 
 fn exception(id: Value, kind: &str, message: String) -> Value {
-    json!({"id": id, "kind": kind, "status": null,
-        "exception": {"name": "Error", "message": message}})
+    object([
+        ("id", id),
+        ("kind", Value::from(kind)),
+        ("status", Value::Null),
+        (
+            "exception",
+            object([
+                ("name", Value::from("Error")),
+                ("message", Value::from(message)),
+            ]),
+        ),
+    ])
 }
 
 fn run_verify(id: Value, case: &Value, options: &Map<String, Value>, now: UnixMillis) -> Value {
@@ -60,11 +83,19 @@ fn run_verify(id: Value, case: &Value, options: &Map<String, Value>, now: UnixMi
     };
     let rules = token_rules(options);
     match verify_session_token(token, &keys, &rules, now) {
-        Ok(claims) => {
-            json!({"id": id, "kind": "verify", "ok": true, "claims": Value::Object(claims)})
-        }
-        Err(e) => json!({"id": id, "kind": "verify", "ok": false,
-            "error_reason": e.reason().as_str(), "error_message": e.message()}),
+        Ok(claims) => object([
+            ("id", id),
+            ("kind", Value::from("verify")),
+            ("ok", Value::Bool(true)),
+            ("claims", Value::Object(claims)),
+        ]),
+        Err(e) => object([
+            ("id", id),
+            ("kind", Value::from("verify")),
+            ("ok", Value::Bool(false)),
+            ("error_reason", Value::from(e.reason().as_str())),
+            ("error_message", Value::from(e.message())),
+        ]),
     }
 }
 
@@ -98,7 +129,7 @@ pub fn render_state(id: Value, state: &RequestState, treat_pending: bool) -> Val
     let mut v = state.to_clerk_json(treat_pending);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("id".into(), id);
-        obj.insert("kind".into(), json!("authenticate"));
+        obj.insert("kind".into(), Value::from("authenticate"));
     }
     v
 }

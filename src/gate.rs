@@ -12,7 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::json::object;
 
 use crate::config::ConfigError;
 use crate::redirect::RedirectTarget;
@@ -322,24 +324,29 @@ impl Decision {
         if level == LogLevel::Off {
             return None;
         }
-        let mut v = json!({
-            "status": self.status, "reason": self.reason, "route": self.route,
-            "method": self.method, "path": self.path, "us": micros,
-        });
+        let mut v = object([
+            ("status", Value::from(self.status.clone())),
+            ("reason", Value::from(self.reason.clone())),
+            ("route", Value::from(self.route.clone())),
+            ("method", Value::from(self.method.clone())),
+            ("path", Value::from(self.path.clone())),
+            // `json!` would panic past u64::MAX microseconds (584,000 years); saturate instead.
+            ("us", Value::from(u64::try_from(micros).unwrap_or(u64::MAX))),
+        ]);
         if let Some(obj) = v.as_object_mut() {
             if let Some(u) = &self.user_id {
-                obj.insert("user_id".into(), json!(u));
+                obj.insert("user_id".into(), Value::from(u.as_str()));
             }
             if level == LogLevel::Debug {
                 if let Some(m) = self.message.as_ref().filter(|m| !m.is_empty()) {
-                    obj.insert("message".into(), json!(m));
+                    obj.insert("message".into(), Value::from(m.as_str()));
                 }
             }
             if demo {
-                obj.insert("config".into(), json!("DEMO"));
+                obj.insert("config".into(), Value::from("DEMO"));
             }
         }
-        Some(v.to_string())
+        Some(crate::json::to_string(&v))
     }
 }
 
@@ -405,8 +412,17 @@ fn to_parts(gate: &GateConfig, req: &HttpRequest) -> RequestParts {
     }
 }
 
+/// `{"status": "error", "reason": reason, "message": message}`.
+fn error_body(reason: &str, message: &str) -> Value {
+    object([
+        ("status", Value::from("error")),
+        ("reason", Value::from(reason)),
+        ("message", Value::from(message)),
+    ])
+}
+
 fn json_body(v: &Value) -> Vec<u8> {
-    v.to_string().into_bytes()
+    crate::json::to_string(v).into_bytes()
 }
 
 fn push(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -441,9 +457,7 @@ pub fn refused_identity_header(name: &str) -> HttpResponse {
             ("content-type".into(), "application/json".into()),
             ("cache-control".into(), "no-store".into()),
         ],
-        body: json_body(
-            &json!({"status": "error", "reason": "invalid-request", "message": message}),
-        ),
+        body: json_body(&error_body("invalid-request", &message)),
     }
 }
 
@@ -455,7 +469,7 @@ pub fn config_error_response(message: &str) -> HttpResponse {
             ("content-type".into(), "application/json".into()),
             ("cache-control".into(), "no-store".into()),
         ],
-        body: json_body(&json!({"status": "error", "reason": "config-error", "message": message})),
+        body: json_body(&error_body("config-error", message)),
     }
 }
 
@@ -513,7 +527,7 @@ pub fn decide(
                        percent-encoded unreserved characters)";
         decision.reason = Some("invalid-request".into());
         decision.message = Some(message.into());
-        let body = json!({"status": "error", "reason": "invalid-request", "message": message});
+        let body = error_body("invalid-request", message);
         return (
             Verdict::Respond(HttpResponse {
                 status: 400,
@@ -532,7 +546,7 @@ pub fn decide(
             };
             decision.reason = Some(reason.into());
             decision.message = Some(e.to_string());
-            let body = json!({"status": "error", "reason": reason, "message": e.to_string()});
+            let body = error_body(reason, &e.to_string());
             return (
                 Verdict::Respond(HttpResponse {
                     status,
@@ -555,12 +569,12 @@ pub fn decide(
     // The body of a passing request or a redirect: the state with its auth object (not
     // built for a 401, whose body leaves it out).
     let body = |state: &RequestState| {
-        json!({
-            "status": state.status.as_str(),
-            "reason": state.reason.map(|r| r.as_str()),
-            "message": state.message,
-            "auth": state.auth_json(true),
-        })
+        object([
+            ("status", Value::from(state.status.as_str())),
+            ("reason", Value::from(state.reason.map(|r| r.as_str()))),
+            ("message", Value::from(state.message.clone())),
+            ("auth", state.auth_json(true)),
+        ])
     };
 
     // Clerk's own redirects (handshake, development clean-up) win over everything.
@@ -619,11 +633,11 @@ pub fn decide(
             "Bearer error=\"invalid_token\"".into(),
         ));
     }
-    let body = json!({
-        "status": state.status.as_str(),
-        "reason": state.reason.map(|r| r.as_str()),
-        "message": state.message,
-    });
+    let body = object([
+        ("status", Value::from(state.status.as_str())),
+        ("reason", Value::from(state.reason.map(|r| r.as_str()))),
+        ("message", Value::from(state.message.clone())),
+    ]);
     (
         Verdict::Respond(HttpResponse {
             status: 401,

@@ -506,7 +506,7 @@ fn parse_pem_keys(text: &str, out: &mut Vec<VerifyKey>) -> Result<(), KeyError> 
 }
 
 fn parse_jwks(text: &str, out: &mut Vec<VerifyKey>) -> Result<(), KeyError> {
-    let doc: serde_json::Value = serde_json::from_str(text)
+    let doc: serde_json::Value = crate::json::parse(text)
         .map_err(|e| KeyError::JwksShape(format!("not valid JSON ({e})")))?;
     let keys = doc
         .get("keys")

@@ -46,6 +46,7 @@ pub mod cookies;
 pub(crate) mod der;
 pub mod gate;
 mod handshake;
+pub mod json;
 pub mod keys;
 pub mod machine;
 #[cfg(feature = "mint")]

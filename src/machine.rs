@@ -2,7 +2,9 @@
 //! (`typ` = `at+jwt`), verified offline with the configured keys like the SDK does with
 //! `jwtKey`. Opaque `mt_`/`oat_`/`ak_` tokens need the Backend API and are not supported (D11).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::json::object;
 
 use crate::config::{Config, TokenKind};
 use crate::time::UnixMillis;
@@ -34,10 +36,13 @@ impl MachineAuth {
     /// The conformance-format object: `id, subject, isAuthenticated, tokenType, claims, scopes`
     /// and `machineId` (M2M) or `clientId` (OAuth).
     pub fn to_json(&self) -> Value {
-        let mut v = json!({
-            "id": self.id, "subject": self.subject, "isAuthenticated": true,
-            "tokenType": self.kind.as_str(), "scopes": self.scopes,
-        });
+        let mut v = object([
+            ("id", self.id.clone()),
+            ("subject", self.subject.clone()),
+            ("isAuthenticated", Value::Bool(true)),
+            ("tokenType", Value::from(self.kind.as_str())),
+            ("scopes", self.scopes.clone()),
+        ]);
         if let Some(obj) = v.as_object_mut() {
             if self.kind == TokenKind::OAuthToken {
                 obj.insert("claims".into(), Value::Null);
@@ -113,8 +118,11 @@ pub(crate) fn verify(
         }
         let p = verify_jwt(token, &config.keys, &base_rules, now).map_err(|e| failed(kind, e))?;
         let scopes = match p.get("scopes") {
-            Some(Value::String(s)) => json!(s.split(' ').collect::<Vec<_>>()),
-            _ => p.get("aud").cloned().unwrap_or_else(|| json!([])),
+            Some(Value::String(s)) => Value::from(s.split(' ').collect::<Vec<_>>()),
+            _ => p
+                .get("aud")
+                .cloned()
+                .unwrap_or_else(|| Value::Array(Vec::new())),
         };
         let custom: Map<String, Value> = p
             .iter()
@@ -123,7 +131,7 @@ pub(crate) fn verify(
             .collect();
         return Ok(MachineAuth {
             kind,
-            id: p.get("jti").cloned().unwrap_or_else(|| json!("")),
+            id: p.get("jti").cloned().unwrap_or_else(|| Value::from("")),
             subject: p.get("sub").cloned().unwrap_or(Value::Null),
             scopes,
             claims: if custom.is_empty() {
@@ -158,16 +166,19 @@ pub(crate) fn verify(
         .map_err(|m| MachineError::new(kind, "token-verification-failed", m))?;
     let scopes = match (p.get("scp"), p.get("scope")) {
         (Some(scp), _) if !scp.is_null() => scp.clone(),
-        (_, Some(Value::String(s))) => json!(s.split(' ').collect::<Vec<_>>()),
-        _ => json!([]),
+        (_, Some(Value::String(s))) => Value::from(s.split(' ').collect::<Vec<_>>()),
+        _ => Value::Array(Vec::new()),
     };
     Ok(MachineAuth {
         kind,
-        id: p.get("jti").cloned().unwrap_or_else(|| json!("")),
+        id: p.get("jti").cloned().unwrap_or_else(|| Value::from("")),
         subject: p.get("sub").cloned().unwrap_or(Value::Null),
         scopes,
         claims: Value::Null,
-        client_id: p.get("client_id").cloned().unwrap_or_else(|| json!("")),
+        client_id: p
+            .get("client_id")
+            .cloned()
+            .unwrap_or_else(|| Value::from("")),
     })
 }
 
@@ -186,7 +197,7 @@ fn check_oauth_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), 
         Some(Value::Array(items)) if !items.is_empty() => items.iter().map(Value::as_str).collect(),
         _ => None,
     };
-    let wanted_json = serde_json::to_string(&wanted).unwrap_or_default();
+    let wanted_json = crate::json::to_string(&Value::from(wanted.clone()));
     let Some(list) = list.filter(|l| l.iter().all(|a| !a.is_empty())) else {
         return Err(format!(
             "Invalid OAuth audience claim (aud) {}. Expected a non-empty string or a non-empty array of non-empty strings.",

@@ -38,8 +38,8 @@ impl Minter {
     pub fn mint(&self, header: &Value, payload: &Value) -> String {
         let signing_input = format!(
             "{}.{}",
-            b64url_encode(header.to_string().as_bytes()),
-            b64url_encode(payload.to_string().as_bytes())
+            b64url_encode(crate::json::to_string(header).as_bytes()),
+            b64url_encode(crate::json::to_string(payload).as_bytes())
         );
         let sig = self.key.sign(signing_input.as_bytes());
         format!("{signing_input}.{}", b64url_encode(&sig.to_bytes()))

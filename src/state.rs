@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::object;
+
 use crate::auth::SessionAuth;
 use crate::config::{Config, TokenKind};
 use crate::machine::MachineAuth;
@@ -399,10 +401,14 @@ impl RequestState {
             AuthSource::Machine(m) => m.to_json(),
             AuthSource::SignedOutSession => SessionAuth::signed_out(Value::Null).to_json(),
             AuthSource::SignedOutMachine(kind) => {
-                let mut v = serde_json::json!({
-                    "id": null, "subject": null, "isAuthenticated": false,
-                    "tokenType": kind.as_str(), "claims": null, "scopes": null,
-                });
+                let mut v = object([
+                    ("id", Value::Null),
+                    ("subject", Value::Null),
+                    ("isAuthenticated", Value::Bool(false)),
+                    ("tokenType", Value::from(kind.as_str())),
+                    ("claims", Value::Null),
+                    ("scopes", Value::Null),
+                ]);
                 let extra = match kind {
                     TokenKind::OAuthToken => Some("clientId"),
                     TokenKind::M2mToken => Some("machineId"),
@@ -434,34 +440,40 @@ impl RequestState {
         for name in names {
             let values: Vec<&str> = self.headers.get_all(name).collect();
             let value = if name == "set-cookie" {
-                serde_json::json!(values)
+                Value::from(values)
             } else {
-                serde_json::json!(values.join(", "))
+                Value::from(values.join(", "))
             };
             headers.insert(name.to_owned(), value);
         }
         let e = &self.echo;
-        serde_json::json!({
-            "status": self.status.as_str(),
-            "reason": self.reason.map(Reason::as_str),
-            "message": self.message,
-            "headers": headers,
-            "auth": self.auth_json(treat_pending),
-            "state": {
-                "isSignedIn": self.is_signed_in(),
-                "isAuthenticated": self.is_signed_in(),
-                "tokenType": self.token_type.map(TokenKind::as_str),
-                "token": self.token,
-                "publishableKey": e.publishable_key,
-                "proxyUrl": e.proxy_url,
-                "domain": e.domain,
-                "isSatellite": e.is_satellite,
-                "signInUrl": e.sign_in_url,
-                "signUpUrl": e.sign_up_url,
-                "afterSignInUrl": e.after_sign_in_url,
-                "afterSignUpUrl": e.after_sign_up_url,
-            }
-        })
+        object([
+            ("status", Value::from(self.status.as_str())),
+            ("reason", Value::from(self.reason.map(Reason::as_str))),
+            ("message", Value::from(self.message.clone())),
+            ("headers", Value::Object(headers)),
+            ("auth", self.auth_json(treat_pending)),
+            (
+                "state",
+                object([
+                    ("isSignedIn", Value::Bool(self.is_signed_in())),
+                    ("isAuthenticated", Value::Bool(self.is_signed_in())),
+                    (
+                        "tokenType",
+                        Value::from(self.token_type.map(TokenKind::as_str)),
+                    ),
+                    ("token", Value::from(self.token.clone())),
+                    ("publishableKey", Value::from(e.publishable_key.clone())),
+                    ("proxyUrl", Value::from(e.proxy_url.clone())),
+                    ("domain", Value::from(e.domain.clone())),
+                    ("isSatellite", Value::Bool(e.is_satellite)),
+                    ("signInUrl", Value::from(e.sign_in_url.clone())),
+                    ("signUpUrl", Value::from(e.sign_up_url.clone())),
+                    ("afterSignInUrl", Value::from(e.after_sign_in_url.clone())),
+                    ("afterSignUpUrl", Value::from(e.after_sign_up_url.clone())),
+                ]),
+            ),
+        ])
     }
 
     /// The `Location` header, if the state redirects.

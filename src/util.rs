@@ -136,7 +136,7 @@ pub(crate) fn b64_standard_encode(data: &[u8]) -> String {
 pub(crate) fn js_json(value: Option<&serde_json::Value>) -> String {
     match value {
         None => "undefined".to_owned(),
-        Some(v) => serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned()),
+        Some(v) => crate::json::to_string(v),
     }
 }
 

@@ -83,7 +83,7 @@ fn check_aud(aud: Option<&Value>, wanted: &[String]) -> Result<(), TokenError> {
     if wanted.is_empty() || !have_any {
         return Ok(());
     }
-    let wanted_json = serde_json::to_string(&wanted).unwrap_or_default();
+    let wanted_json = crate::json::to_string(&Value::from(wanted.clone()));
     match aud {
         Some(Value::String(a)) if !wanted.contains(&a.as_str()) => {
             Err(TokenError::failed(format!(

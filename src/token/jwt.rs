@@ -62,8 +62,8 @@ impl<'t> DecodedJwt<'t> {
             let bytes = b64url_loose(seg).ok_or_else(undecodable)?;
             // Lossy like the SDK's `TextDecoder`; valid UTF-8 (the usual case) is not copied.
             let parsed = match std::str::from_utf8(&bytes) {
-                Ok(text) => serde_json::from_str::<Value>(text),
-                Err(_) => serde_json::from_str::<Value>(&String::from_utf8_lossy(&bytes)),
+                Ok(text) => crate::json::parse(text),
+                Err(_) => crate::json::parse(&String::from_utf8_lossy(&bytes)),
             };
             match parsed {
                 // D13: JSON `null` makes the SDK throw a raw TypeError; we call it undecodable.

@@ -1,6 +1,7 @@
 //! WIT records ⇄ core types. Nothing here decides anything.
 
 use clerk_edge::config::{parse_accepts_token, AcceptsToken, TokenKind};
+use clerk_edge::json;
 use clerk_edge::orgsync::OrganizationSyncOptions;
 use clerk_edge::{
     AuthStatus, AuthenticateError, HasParams, Options, RequestParts, RequestState, SessionAuth,
@@ -89,11 +90,11 @@ pub(crate) fn session_of(auth: &SessionAuth) -> t::Session {
         session_status: str_of(&auth.session_status),
         organization,
         factor_verification_age: fva,
-        actor: (!auth.actor.is_null()).then(|| auth.actor.to_string()),
+        actor: (!auth.actor.is_null()).then(|| json::to_string(&auth.actor)),
         claims: if auth.session_claims.is_null() {
             "{}".into()
         } else {
-            auth.session_claims.to_string()
+            json::to_string(&auth.session_claims)
         },
         is_authenticated: auth.is_authenticated,
     }
@@ -117,7 +118,7 @@ pub(crate) fn verify_token(v: &Verifier, token: &str) -> Result<t::Session, t::T
             organization: None,
             factor_verification_age: None,
             actor: None,
-            claims: Value::Object(claims).to_string(),
+            claims: json::to_string(&Value::Object(claims)),
             is_authenticated: true,
         },
     })
@@ -144,7 +145,7 @@ pub(crate) fn state(s: &RequestState) -> t::AuthState {
             organization: None,
             factor_verification_age: None,
             actor: None,
-            claims: m.to_json().to_string(),
+            claims: json::to_string(&m.to_json()),
             is_authenticated: true,
         })
     } else if s.status == AuthStatus::SignedIn {
@@ -190,7 +191,7 @@ pub(crate) fn has(session: &t::Session, check: &t::HasCheck) -> bool {
     if session.token_type != "session_token" || !session.is_authenticated {
         return false;
     }
-    let Ok(Value::Object(claims)) = serde_json::from_str::<Value>(&session.claims) else {
+    let Ok(Value::Object(claims)) = json::parse(&session.claims) else {
         return false;
     };
     let Ok(auth) = SessionAuth::signed_in(&claims) else {
@@ -199,7 +200,7 @@ pub(crate) fn has(session: &t::Session, check: &t::HasCheck) -> bool {
     let text = |v: &Option<String>| v.as_ref().map(|s| Value::String(s.clone()));
     let reverification = check.reverification.as_ref().map(|r| {
         if r.trim_start().starts_with('{') {
-            serde_json::from_str(r).unwrap_or(Value::Null)
+            json::parse(r).unwrap_or(Value::Null)
         } else {
             Value::String(r.clone())
         }
@@ -216,14 +217,17 @@ pub(crate) fn has(session: &t::Session, check: &t::HasCheck) -> bool {
 /// `authenticate-clerk-state`: Clerk's serialisable state; errors as `{"status": "error", ...}`.
 pub(crate) fn clerk_state(v: &Verifier, r: t::Request, treat_pending: bool) -> String {
     match v.authenticate(&request(r), now()) {
-        Ok(s) => s.to_clerk_json(treat_pending).to_string(),
+        Ok(s) => json::to_string(&s.to_clerk_json(treat_pending)),
         Err(e) => {
             let reason = match e {
                 AuthenticateError::InvalidRequest(_) => "invalid-request",
                 _ => "dev-handshake-failed",
             };
-            serde_json::json!({"status": "error", "reason": reason, "message": e.to_string()})
-                .to_string()
+            json::to_string(&json::object([
+                ("status", Value::from("error")),
+                ("reason", Value::from(reason)),
+                ("message", Value::from(e.to_string())),
+            ]))
         }
     }
 }
