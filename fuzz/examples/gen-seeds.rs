@@ -342,6 +342,22 @@ fn weburl_seeds(dir: &Path) {
     }
 }
 
+/// `json`: the text itself.
+fn json_seeds(dir: &Path) {
+    let seeds: &[(&str, &str)] = &[
+        ("claims", r#"{"sub":"user_1","exp":1767225600,"nbf":-1,"azp":"https://a.example","v":2,"o":{"id":"org_1","rol":"admin","per":"read,write"},"fva":[0,-1]}"#),
+        ("floats", "[0.1,1e308,1.7976931348623157e308,-0,-0.0,5e-324,2.2250738585072011e-308,1.000000000000000111]"),
+        ("integers", "[18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809,0]"),
+        ("escapes", r#"["\u0000\ud83d\ude00\n\t\"\\/","\ud800","é"]"#),
+        ("nesting", "[[[[[[[[[[[[[[[[{\"a\":[{}]}]]]]]]]]]]]]]]]]"),
+        ("errors", "{\"a\" 1,}"),
+        ("duplicates", r#"{"a":1,"a":{"b":[true,false,null]},"":""}"#),
+    ];
+    for (name, text) in seeds {
+        write(dir, &format!("{name}.json"), text.as_bytes());
+    }
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for (target, f) in [
@@ -351,6 +367,7 @@ fn main() {
         ("authenticate", authenticate_seeds),
         ("config", config_seeds),
         ("weburl", weburl_seeds),
+        ("json", json_seeds),
     ] {
         let dir = root.join(target);
         // Only seed files are regenerated; nothing else is deleted.
