@@ -198,7 +198,9 @@ fn same_number(
         return Ok(());
     }
     // Allowed only when ours is the correctly rounded value of a literal of the input and
-    // serde_json's is not.
+    // serde_json's is a few ulps from it. (Not "serde_json's is no literal's value": another
+    // literal of the same document can round to exactly serde_json's inexact value, as the
+    // fuzz target found with 2.2250738585072011e-308 beside 2.2250738585072012e-308.)
     let lits = literals.get_or_insert_with(|| {
         number_literals(text)
             .iter()
@@ -206,13 +208,27 @@ fn same_number(
             .collect()
     });
     if lits.iter().any(|l| l.to_bits() == p.to_bits())
-        && !lits.iter().any(|l| l.to_bits() == q.to_bits())
+        && p.is_sign_negative() == q.is_sign_negative()
+        && p.to_bits().abs_diff(q.to_bits()) <= 16
     {
         *allowed += 1;
         Ok(())
     } else {
         Err(format!("floats {p:e} / {q:e}"))
     }
+}
+
+#[test]
+fn two_literals_where_one_rounds_to_serde_jsons_value_of_the_other() {
+    let text = "[2.2250738585072011e-308,2.2250738585072012e-308]";
+    let mut d = Diff::default();
+    d.check(text);
+    assert_eq!(
+        parse(text)
+            .ok()
+            .and_then(|v| v.get(0).and_then(Value::as_f64)),
+        "2.2250738585072011e-308".parse::<f64>().ok()
+    );
 }
 
 #[test]
