@@ -63,3 +63,21 @@ pub(crate) fn raw(header: &str, payload: &str, sig: &str) -> String {
         b64url_encode(payload.as_bytes())
     )
 }
+
+/// xorshift64: the deterministic pseudo-random inputs of the differential tests (weburl, json).
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

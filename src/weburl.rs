@@ -442,25 +442,9 @@ fn parse_special_host(o: &mut String, h: &[u8]) -> Res<()> {
     }
     let mut d = pct_decode(h);
     for b in &mut d {
-        if *b >= 0x80
-            || *b <= b' '
-            || matches!(
-                *b,
-                0x7f | b'%'
-                    | b'#'
-                    | b'/'
-                    | b':'
-                    | b'<'
-                    | b'>'
-                    | b'?'
-                    | b'@'
-                    | b'['
-                    | b'\\'
-                    | b']'
-                    | b'^'
-                    | b'|'
-            )
-        {
+        // Forbidden domain code points: the forbidden host ones, C0 controls, `%`, DEL; and
+        // anything non-ASCII (no IDNA tables, see the module documentation).
+        if *b >= 0x7f || *b < b' ' || *b == b'%' || forbidden_host(*b) {
             return Err(ParseError);
         }
         b.make_ascii_lowercase();
@@ -558,6 +542,29 @@ fn punycode_check(input: &[u8]) -> Res<()> {
     Ok(())
 }
 
+/// The URL Standard's forbidden host code points.
+fn forbidden_host(b: u8) -> bool {
+    matches!(
+        b,
+        0 | b'\t'
+            | b'\n'
+            | b'\r'
+            | b' '
+            | b'#'
+            | b'/'
+            | b':'
+            | b'<'
+            | b'>'
+            | b'?'
+            | b'@'
+            | b'['
+            | b'\\'
+            | b']'
+            | b'^'
+            | b'|'
+    )
+}
+
 /// Opaque host (non-special scheme).
 fn parse_opaque_host(o: &mut String, h: &[u8]) -> Res<()> {
     if let Some(inner) = h.strip_prefix(b"[") {
@@ -565,28 +572,8 @@ fn parse_opaque_host(o: &mut String, h: &[u8]) -> Res<()> {
         write_ipv6(o, &parse_ipv6(inner)?);
         return Ok(());
     }
-    for &b in h {
-        if matches!(
-            b,
-            0 | b'\t'
-                | b'\n'
-                | b'\r'
-                | b' '
-                | b'#'
-                | b'/'
-                | b':'
-                | b'<'
-                | b'>'
-                | b'?'
-                | b'@'
-                | b'['
-                | b'\\'
-                | b']'
-                | b'^'
-                | b'|'
-        ) {
-            return Err(ParseError);
-        }
+    if h.iter().any(|&b| forbidden_host(b)) {
+        return Err(ParseError);
     }
     for &b in h {
         enc(o, b, CONTROLS);

@@ -12,6 +12,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::{object, parse, to_string};
+use crate::test_support::Rng;
 
 /// Collected mismatches (the test fails at the end, listing the first few).
 #[derive(Default)]
@@ -456,20 +457,7 @@ fn every_document_in_the_test_vectors() {
     d.finish("test vectors");
 }
 
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }

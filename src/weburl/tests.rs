@@ -4,6 +4,7 @@
 
 use super::form_urlencoded;
 use super::Url;
+use crate::test_support::Rng;
 
 /// Collected mismatches (the test fails at the end, listing the first few).
 #[derive(Default)]
@@ -740,20 +741,7 @@ const PIECES: &[&str] = &[
     "a-",
 ];
 
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
     fn piece(&mut self) -> &'static str {
         PIECES[self.below(PIECES.len())]
     }
