@@ -1188,15 +1188,8 @@ fn canonicalize(c: u16) -> u16 {
     if c < 0x80 {
         return u16::from(u8::try_from(c).unwrap_or(0).to_ascii_uppercase());
     }
-    let Some(ch) = char::from_u32(u32::from(c)) else {
-        return c; // surrogate
-    };
-    let mut upper = ch.to_uppercase();
-    match (upper.next(), upper.next()) {
-        (Some(u), None) => match u16::try_from(u32::from(u)) {
-            Ok(cu) if cu >= 0x80 => cu,
-            _ => c,
-        },
+    match casefold::upper(c) {
+        upper if upper >= 0x80 => upper,
         _ => c,
     }
 }
@@ -1205,16 +1198,15 @@ fn canonicalize(c: u16) -> u16 {
 /// one-to-one case pairs are found).
 fn case_variants(c: u16) -> [u16; 3] {
     let canon = canonicalize(c);
-    let lower = char::from_u32(u32::from(canon))
-        .and_then(|ch| {
-            let mut l = ch.to_lowercase();
-            match (l.next(), l.next()) {
-                (Some(x), None) => u16::try_from(u32::from(x)).ok(),
-                _ => None,
-            }
-        })
-        .filter(|l| canonicalize(*l) == canon)
-        .unwrap_or(c);
+    let lower = match u8::try_from(canon) {
+        Ok(ascii) if ascii < 0x80 => u16::from(ascii.to_ascii_lowercase()),
+        _ => casefold::lower(canon),
+    };
+    let lower = if canonicalize(lower) == canon {
+        lower
+    } else {
+        c
+    };
     [c, canon, lower]
 }
 
@@ -1693,6 +1685,8 @@ impl Machine<'_> {
         Ok(found)
     }
 }
+
+mod casefold;
 
 #[cfg(test)]
 mod tests;

@@ -477,3 +477,41 @@ fn odd_inputs_never_panic() {
         }
     }
 }
+
+/// `canonicalize` and `case_variants` on the run tables against the same rules written with
+/// core's full case mappings, for every UTF-16 code unit.
+#[test]
+fn case_folding_matches_core_mappings_for_every_code_unit() {
+    fn single(mut it: impl Iterator<Item = char>) -> Option<u16> {
+        match (it.next(), it.next()) {
+            (Some(x), None) => u16::try_from(u32::from(x)).ok(),
+            _ => None,
+        }
+    }
+    let canonicalize_core = |c: u16| -> u16 {
+        match char::from_u32(u32::from(c)) {
+            Some(ch) if c >= 0x80 => match single(ch.to_uppercase()) {
+                Some(u) if u >= 0x80 => u,
+                _ => c,
+            },
+            Some(ch) => single(ch.to_uppercase()).unwrap_or(c),
+            None => c,
+        }
+    };
+    for c in 0..=u16::MAX {
+        let canon = canonicalize_core(c);
+        assert_eq!(super::canonicalize(c), canon, "U+{c:04X}");
+        let lower = char::from_u32(u32::from(canon))
+            .and_then(|ch| single(ch.to_lowercase()))
+            .filter(|l| canonicalize_core(*l) == canon)
+            .unwrap_or(c);
+        let mut want = [c, canon, lower];
+        let mut got = super::case_variants(c);
+        want.sort_unstable();
+        got.sort_unstable();
+        let (mut want, mut got) = (want.to_vec(), got.to_vec());
+        want.dedup();
+        got.dedup();
+        assert_eq!(got, want, "variants of U+{c:04X}");
+    }
+}
