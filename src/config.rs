@@ -202,16 +202,17 @@ impl Options {
                 }),
             }
         };
-        let clock_skew_ms =
-            match get("CLERK_CLOCK_SKEW_MS") {
-                None => None,
-                Some(v) => Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(
-                    || ConfigError::InvalidValue {
+        let clock_skew_ms = match get("CLERK_CLOCK_SKEW_MS") {
+            None => None,
+            Some(v) => Some(
+                crate::float::parse_f64(&v)
+                    .filter(|f| f.is_finite())
+                    .ok_or_else(|| ConfigError::InvalidValue {
                         name: "CLERK_CLOCK_SKEW_MS".into(),
                         detail: "expected a number of milliseconds".into(),
-                    },
-                )?),
-            };
+                    })?,
+            ),
+        };
         let accepts_token = match get("CLERK_ACCEPTS_TOKEN") {
             None => AcceptsToken::One(TokenKind::SessionToken),
             Some(v) => parse_accepts_token(&v)?,

@@ -26,7 +26,7 @@
 //!
 //! Deliberate differences from `serde_json` 1.0.154 as configured here:
 //! - Floats are correctly rounded: a number that is not kept as an integer is
-//!   `text.parse::<f64>()` of its literal (what JavaScript's `JSON.parse` gives), where
+//!   [`crate::float::parse_f64`] of its literal (what JavaScript's `JSON.parse` gives), where
 //!   `serde_json` without `float_roundtrip` multiplies or divides the first 19-20 significant
 //!   digits by a power of ten and can be an ulp or more off (long mantissas, large negative
 //!   exponents, subnormals). Which inputs are accepted is unchanged: "number out of range" is
@@ -426,7 +426,7 @@ impl Parser<'_> {
         }
         let f = std::str::from_utf8(literal)
             .ok()
-            .and_then(|s| s.parse::<f64>().ok())
+            .and_then(crate::float::parse_f64)
             .ok_or_else(|| self.error(Code::InvalidNumber))?;
         // serde_json accepts a few literals just above the range (its product is finite); their
         // correctly rounded value is infinite, serde_json's is the largest finite f64.
@@ -516,9 +516,7 @@ fn serde_json_out_of_range(literal: &[u8]) -> bool {
         return true;
     }
     // serde_json's table of powers of ten holds the f64 literals `1e0` to `1e308`.
-    let pow = format!("1e{exponent}")
-        .parse::<f64>()
-        .unwrap_or(f64::INFINITY);
+    let pow = crate::float::parse_f64(&format!("1e{exponent}")).unwrap_or(f64::INFINITY);
     (significand as f64 * pow).is_infinite()
 }
 

@@ -44,6 +44,7 @@ pub mod config;
 pub mod conformance;
 pub mod cookies;
 pub(crate) mod der;
+pub mod float;
 pub mod gate;
 mod handshake;
 pub mod json;

@@ -290,7 +290,7 @@ pub(crate) fn js_number_from_str(text: &str) -> f64 {
     {
         return f64::NAN;
     }
-    t.parse::<f64>().unwrap_or(f64::NAN)
+    crate::float::parse_f64(t).unwrap_or(f64::NAN)
 }
 
 /// `Number.parseInt(text)` (radix 10, or 16 after `0x`); NaN when no digit.

@@ -358,6 +358,23 @@ fn json_seeds(dir: &Path) {
     }
 }
 
+/// `float`: the text itself.
+fn float_seeds(dir: &Path) {
+    let seeds: &[(&str, &str)] = &[
+        ("short", "1.5"),
+        ("integer", "1767225600"),
+        ("1e23", "1e23"),
+        ("subnormal-edge", "2.2250738585072011e-308"),
+        ("halfway", "1.00000000000000011102230246251565404236316680908203125"),
+        ("below-half-min", "2.4703282292062327e-324"),
+        ("grammar", "-.5E+3"),
+        ("special", "-Infinity"),
+    ];
+    for (name, text) in seeds {
+        write(dir, &format!("{name}.txt"), text.as_bytes());
+    }
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for (target, f) in [
@@ -368,6 +385,7 @@ fn main() {
         ("config", config_seeds),
         ("weburl", weburl_seeds),
         ("json", json_seeds),
+        ("float", float_seeds),
     ] {
         let dir = root.join(target);
         // Only seed files are regenerated; nothing else is deleted.
