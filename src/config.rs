@@ -615,10 +615,11 @@ pub fn overlay_env(
     embedded: &[(&str, &str)],
     runtime: impl IntoIterator<Item = (String, String)>,
 ) -> BTreeMap<String, String> {
-    let mut env: BTreeMap<String, String> = embedded
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    // Inserted one by one: `collect` into a map sorts first, code the component avoids.
+    let mut env = BTreeMap::new();
+    for (k, v) in embedded {
+        env.insert((*k).to_owned(), (*v).to_owned());
+    }
     let runtime: Vec<(String, String)> = runtime
         .into_iter()
         .filter(|(k, v)| k.starts_with("CLERK_") && !v.trim().is_empty())

@@ -124,11 +124,14 @@ pub(crate) fn verify(
                 .cloned()
                 .unwrap_or_else(|| Value::Array(Vec::new())),
         };
-        let custom: Map<String, Value> = p
+        // Inserted one by one: `collect` into a map sorts first, code the component avoids.
+        let mut custom = Map::new();
+        for (k, v) in p
             .iter()
             .filter(|(k, _)| !M2M_RESERVED.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        {
+            custom.insert(k.clone(), v.clone());
+        }
         return Ok(MachineAuth {
             kind,
             id: p.get("jti").cloned().unwrap_or_else(|| Value::from("")),

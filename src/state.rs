@@ -433,11 +433,12 @@ impl RequestState {
     /// names sorted; `set-cookie` a list), `auth` ([`auth_json`](Self::auth_json)) and `state`
     /// (`isSignedIn`, `isAuthenticated`, `tokenType`, `token` and the echoed configuration).
     pub fn to_clerk_json(&self, treat_pending: bool) -> Value {
+        // The map keeps the names sorted.
         let mut headers = Map::new();
-        let mut names: Vec<&str> = self.headers.iter().map(|(n, _)| n).collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
+        for (name, _) in self.headers.iter() {
+            if headers.contains_key(name) {
+                continue;
+            }
             let values: Vec<&str> = self.headers.get_all(name).collect();
             let value = if name == "set-cookie" {
                 Value::from(values)

@@ -46,7 +46,10 @@ struct Component;
 
 /// The embedded configuration with `CLERK_*` run-time environment values on top.
 pub(crate) fn effective_env() -> BTreeMap<String, String> {
-    clerk_edge::config::overlay_env(embedded::EMBEDDED, std::env::vars())
+    // WASI environment entries are strings; `vars_os` avoids `vars`' panic path anyway.
+    let runtime = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    clerk_edge::config::overlay_env(embedded::EMBEDDED, runtime)
 }
 
 #[cfg_attr(
