@@ -22,7 +22,6 @@
 //! budget caps the total work of one [`OrgMatcher::find_target`] call; when it runs out the
 //! answer is "no target".
 
-use std::collections::HashMap;
 use std::fmt;
 
 /// Longest pathname (in bytes) that is matched at all; longer ones have no target.
@@ -1313,8 +1312,7 @@ impl Program {
             program: self,
             input,
             budget,
-            look_memo: HashMap::new(),
-            look_visited: HashMap::new(),
+            looks: Vec::new(),
         };
         let mut slots = vec![None; self.slots];
         let mut visited = Visited::new(self.code.len(), input.len());
@@ -1551,8 +1549,15 @@ struct Machine<'a> {
     program: &'a Program,
     input: &'a [u16],
     budget: &'a mut u64,
-    look_memo: HashMap<(usize, usize), bool>,
-    look_visited: HashMap<usize, Visited>,
+    /// Per lookahead (by index), once it has run.
+    looks: Vec<Option<LookState>>,
+}
+
+/// A lookahead's visited table and its answers so far, per position.
+struct LookState {
+    visited: Visited,
+    /// `None` until the lookahead has run at that position.
+    answers: Vec<Option<bool>>,
 }
 
 impl Machine<'_> {
@@ -1662,27 +1667,46 @@ impl Machine<'_> {
     /// that failed can never reach `Match` (no captures or backreferences are involved), so
     /// it stays marked; the states of a successful run are unmarked again.
     fn look(&mut self, idx: usize, pos: usize) -> Result<bool, Exhausted> {
-        if let Some(&known) = self.look_memo.get(&(idx, pos)) {
-            return Ok(known);
-        }
         let program = self.program;
         let Some(code) = program.looks.get(idx) else {
             return Ok(false);
         };
-        let mut visited = self
-            .look_visited
-            .remove(&idx)
-            .unwrap_or_else(|| Visited::new(code.len(), self.input.len()));
+        if self.looks.len() < program.looks.len() {
+            self.looks.resize_with(program.looks.len(), || None);
+        }
+        // Taken out while it runs (a lookahead never contains itself).
+        let mut state = match self.looks.get_mut(idx).and_then(Option::take) {
+            Some(state) => state,
+            None => LookState {
+                visited: Visited::new(code.len(), self.input.len()),
+                answers: vec![None; self.input.len() + 1],
+            },
+        };
+        if let Some(&Some(known)) = state.answers.get(pos) {
+            if let Some(slot) = self.looks.get_mut(idx) {
+                *slot = Some(state);
+            }
+            return Ok(known);
+        }
         let mut touched = Vec::new();
         let mut no_slots: [Option<usize>; 0] = [];
-        let found = self.exec(code, pos, &mut no_slots, &mut visited, Some(&mut touched));
+        let found = self.exec(
+            code,
+            pos,
+            &mut no_slots,
+            &mut state.visited,
+            Some(&mut touched),
+        );
         if let Ok(true) = found {
-            visited.unmark(&touched);
+            state.visited.unmark(&touched);
         }
-        self.look_visited.insert(idx, visited);
-        let found = found?;
-        self.look_memo.insert((idx, pos), found);
-        Ok(found)
+        if let (Ok(found), Some(answer)) = (&found, state.answers.get_mut(pos)) {
+            *answer = Some(*found);
+        }
+        if let Some(slot) = self.looks.get_mut(idx) {
+            *slot = Some(state);
+        }
+        found
     }
 }
 
