@@ -398,14 +398,8 @@ const LOWER: [[u16; 4]; 172] = [
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::single;
     use super::{lower, upper};
-
-    fn single(mut it: impl Iterator<Item = char>) -> Option<u16> {
-        match (it.next(), it.next()) {
-            (Some(x), None) => u16::try_from(u32::from(x)).ok(),
-            _ => None,
-        }
-    }
 
     /// Every code unit from U+0080 up, against core's full case mappings.
     #[test]

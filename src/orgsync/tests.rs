@@ -478,16 +478,18 @@ fn odd_inputs_never_panic() {
     }
 }
 
+/// A case mapping's result when it is one BMP code unit (also the oracle of `casefold`'s test).
+pub(super) fn single(mut it: impl Iterator<Item = char>) -> Option<u16> {
+    match (it.next(), it.next()) {
+        (Some(x), None) => u16::try_from(u32::from(x)).ok(),
+        _ => None,
+    }
+}
+
 /// `canonicalize` and `case_variants` on the run tables against the same rules written with
 /// core's full case mappings, for every UTF-16 code unit.
 #[test]
 fn case_folding_matches_core_mappings_for_every_code_unit() {
-    fn single(mut it: impl Iterator<Item = char>) -> Option<u16> {
-        match (it.next(), it.next()) {
-            (Some(x), None) => u16::try_from(u32::from(x)).ok(),
-            _ => None,
-        }
-    }
     let canonicalize_core = |c: u16| -> u16 {
         match char::from_u32(u32::from(c)) {
             Some(ch) if c >= 0x80 => match single(ch.to_uppercase()) {
