@@ -17,7 +17,11 @@
 //! The grammar is `str::parse::<f64>`'s: optional sign, then `inf`, `infinity` or `nan` (any
 //! case), or digits with an optional `.` (at least one digit in all) and an optional exponent
 //! `e`/`E`, optional sign, at least one digit. `src/float/tests.rs` checks it against core on
-//! edge cases and random inputs; the `json` fuzz target drives it through the JSON parser.
+//! edge cases and random inputs; the `float` fuzz target does the same on arbitrary text.
+//!
+//! One known difference, where core is the one that is off: core stops reading an exponent at
+//! 65,536, we clamp at 2^40, so a text of more than ~64,000 digits whose exponent cancels
+//! them (`"1" + "0"×700000 + "e-700000"`) is `1.0` here, as in JavaScript, and `inf` in core.
 
 /// Significant decimal digits kept by the slow path; further non-zero digits set `trunc`.
 const MAX_DIGITS: usize = 800;

@@ -1553,11 +1553,42 @@ struct Machine<'a> {
     looks: Vec<Option<LookState>>,
 }
 
-/// A lookahead's visited table and its answers so far, per position.
+/// A lookahead's visited table and its answers so far: two bits per position (known, and
+/// the answer), as compact as the visited table itself.
 struct LookState {
     visited: Visited,
-    /// `None` until the lookahead has run at that position.
-    answers: Vec<Option<bool>>,
+    known: Vec<u64>,
+    matched: Vec<u64>,
+}
+
+impl LookState {
+    fn new(code_len: usize, input_len: usize) -> LookState {
+        let words = (input_len + 1).div_ceil(64);
+        LookState {
+            visited: Visited::new(code_len, input_len),
+            known: vec![0; words],
+            matched: vec![0; words],
+        }
+    }
+
+    fn answer(&self, pos: usize) -> Option<bool> {
+        let bit = 1u64 << (pos % 64);
+        let known = self.known.get(pos / 64)?;
+        let matched = self.matched.get(pos / 64)?;
+        (known & bit != 0).then_some(matched & bit != 0)
+    }
+
+    fn record(&mut self, pos: usize, found: bool) {
+        let bit = 1u64 << (pos % 64);
+        if let (Some(known), Some(matched)) =
+            (self.known.get_mut(pos / 64), self.matched.get_mut(pos / 64))
+        {
+            *known |= bit;
+            if found {
+                *matched |= bit;
+            }
+        }
+    }
 }
 
 impl Machine<'_> {
@@ -1677,12 +1708,9 @@ impl Machine<'_> {
         // Taken out while it runs (a lookahead never contains itself).
         let mut state = match self.looks.get_mut(idx).and_then(Option::take) {
             Some(state) => state,
-            None => LookState {
-                visited: Visited::new(code.len(), self.input.len()),
-                answers: vec![None; self.input.len() + 1],
-            },
+            None => LookState::new(code.len(), self.input.len()),
         };
-        if let Some(&Some(known)) = state.answers.get(pos) {
+        if let Some(known) = state.answer(pos) {
             if let Some(slot) = self.looks.get_mut(idx) {
                 *slot = Some(state);
             }
@@ -1700,8 +1728,8 @@ impl Machine<'_> {
         if let Ok(true) = found {
             state.visited.unmark(&touched);
         }
-        if let (Ok(found), Some(answer)) = (&found, state.answers.get_mut(pos)) {
-            *answer = Some(*found);
+        if let Ok(found) = found {
+            state.record(pos, found);
         }
         if let Some(slot) = self.looks.get_mut(idx) {
             *slot = Some(state);

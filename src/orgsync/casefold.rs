@@ -5,8 +5,9 @@
 //! so only one-unit results matter. `char::to_uppercase`/`to_lowercase` would bring core's
 //! tables for every plane and every multi-character mapping (about 25 KB of the component's
 //! data); these run tables hold exactly the one-unit mappings of U+0080..U+FFFF (about 3 KB).
-//! The test below checks every code unit against core's functions, so the tables follow the
-//! Unicode version of the toolchain and any drift fails the build's tests with the new table.
+//! The tests below check every code unit against core's functions, so the tables follow the
+//! Unicode version of the toolchain (Unicode 17 with Rust 1.95): on another version the test
+//! fails and prints the tables to paste in.
 //!
 //! A run `[first, last, delta, stride]` maps each `c` in `first..=last` with
 //! `(c - first) % stride == 0` to `c + delta` (wrapping).
@@ -401,9 +402,63 @@ mod tests {
     use super::super::tests::single;
     use super::{lower, upper};
 
-    /// Every code unit from U+0080 up, against core's full case mappings.
+    /// Runs of one-unit mappings of U+0080..U+FFFF, as the tables hold them.
+    fn runs(map: impl Fn(char) -> Option<u16>) -> Vec<[u16; 4]> {
+        let mut out: Vec<[u16; 4]> = Vec::new();
+        for c in 0x80..=u16::MAX {
+            let Some(m) = char::from_u32(u32::from(c)).and_then(&map) else {
+                continue;
+            };
+            if m == c {
+                continue;
+            }
+            let delta = m.wrapping_sub(c);
+            if let Some(last) = out.last_mut() {
+                let stride = if last[0] == last[1] {
+                    c - last[1]
+                } else {
+                    last[3]
+                };
+                if last[2] == delta && (stride == 1 || stride == 2) && c - last[1] == stride {
+                    last[1] = c;
+                    last[3] = stride;
+                    continue;
+                }
+            }
+            out.push([c, c, delta, 1]);
+        }
+        out
+    }
+
+    fn source(name: &str, table: &[[u16; 4]]) -> String {
+        let mut s = format!("const {name}: [[u16; 4]; {}] = [\n", table.len());
+        for r in table {
+            s += &format!(
+                "    [0x{:04X}, 0x{:04X}, 0x{:04X}, {}],\n",
+                r[0], r[1], r[2], r[3]
+            );
+        }
+        s + "];\n"
+    }
+
+    /// The tables are core's mappings (the toolchain's Unicode version); on a toolchain with
+    /// another version this fails and prints the tables to paste in.
     #[test]
-    fn tables_match_core_for_every_code_unit() {
+    fn tables_are_cores_mappings() {
+        let up = runs(|ch| single(ch.to_uppercase()));
+        let lo = runs(|ch| single(ch.to_lowercase()));
+        assert!(
+            up == super::UPPER && lo == super::LOWER,
+            "core's case mappings differ from src/orgsync/casefold.rs; its tables for this \
+             toolchain are:\n{}\n{}",
+            source("UPPER", &up),
+            source("LOWER", &lo)
+        );
+    }
+
+    /// Every code unit from U+0080 up, through the lookup, against core's full case mappings.
+    #[test]
+    fn lookups_match_core_for_every_code_unit() {
         for c in 0x80..=u16::MAX {
             let (want_upper, want_lower) = match char::from_u32(u32::from(c)) {
                 Some(ch) => (

@@ -517,3 +517,18 @@ fn case_folding_matches_core_mappings_for_every_code_unit() {
         assert_eq!(got, want, "variants of U+{c:04X}");
     }
 }
+
+/// A lookahead inside a lookahead, the outer one run at several positions: the inner one's
+/// answers are reused from its memo (a wrong memo changes these). Expected values from
+/// `match` of `@clerk/shared/pathToRegexp` on Node.
+#[test]
+fn nested_lookahead_answers_are_reused() {
+    let m = matcher(&["/:id((?:(?=[a-z]*(?=z))[a-z])+)"], &[]);
+    assert_eq!(m.find_target("/abz"), id("abz"));
+    assert_eq!(m.find_target("/abza"), None);
+    assert_eq!(m.find_target("/zzz"), id("zzz"));
+    assert_eq!(m.find_target("/aZ"), id("aZ"));
+    assert_eq!(m.find_target("/abc"), None);
+    assert_eq!(m.find_target("/az/"), id("az"));
+    assert_eq!(m.find_target("/xyzzy"), None);
+}

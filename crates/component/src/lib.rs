@@ -46,9 +46,14 @@ struct Component;
 
 /// The embedded configuration with `CLERK_*` run-time environment values on top.
 pub(crate) fn effective_env() -> BTreeMap<String, String> {
-    // WASI environment entries are strings; `vars_os` avoids `vars`' panic path anyway.
-    let runtime = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    // WASI environment entries are strings; `vars_os` avoids `vars`' panic path anyway. Were
+    // one not UTF-8, the lossy text fails configuration instead of dropping a runtime key.
+    let runtime = std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    });
     clerk_edge::config::overlay_env(embedded::EMBEDDED, runtime)
 }
 
