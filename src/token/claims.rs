@@ -70,6 +70,12 @@ fn check_sub(sub: Option<&Value>) -> Result<(), TokenError> {
 }
 
 /// §3.4: both lists non-empty (falsy entries removed) before anything is compared.
+///
+/// Deliberate difference (issue "Hardening", README deviations): Clerk lets an `aud` of any
+/// other shape (an object, a number, an array holding a non-string) through unchecked, so a
+/// token could skip a configured audience by type confusion. Here, once the check applies,
+/// `aud` must be a string or an array of strings; any other shape fails with Clerk's message
+/// for a non-matching `aud` (the array message for arrays).
 fn check_aud(aud: Option<&Value>, wanted: &[String]) -> Result<(), TokenError> {
     let wanted: Vec<&str> = wanted
         .iter()
@@ -83,31 +89,31 @@ fn check_aud(aud: Option<&Value>, wanted: &[String]) -> Result<(), TokenError> {
     if wanted.is_empty() || !have_any {
         return Ok(());
     }
-    let wanted_json = crate::json::to_string(&Value::from(wanted.clone()));
-    match aud {
-        Some(Value::String(a)) if !wanted.contains(&a.as_str()) => {
-            Err(TokenError::failed(format!(
-                "Invalid JWT audience claim (aud) {}. Is not included in \"{wanted_json}\".",
-                js_json(aud)
-            )))
+    let matched = match aud {
+        Some(Value::String(a)) => wanted.contains(&a.as_str()),
+        Some(Value::Array(items)) => {
+            items.iter().all(Value::is_string)
+                && items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|a| wanted.contains(&a))
         }
-        Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
-            let hit = items
-                .iter()
-                .filter_map(Value::as_str)
-                .any(|a| wanted.contains(&a));
-            if hit {
-                Ok(())
-            } else {
-                Err(TokenError::failed(format!(
-                    "Invalid JWT audience claim array (aud) {}. Is not included in \"{wanted_json}\".",
-                    js_json(aud)
-                )))
-            }
-        }
-        // Parity: any other shape passes.
-        _ => Ok(()),
+        // An object, a number or `true` (a falsy `aud` never gets here).
+        _ => false,
+    };
+    if matched {
+        return Ok(());
     }
+    let wanted_json = crate::json::to_string(&Value::from(wanted.clone()));
+    let kind = if matches!(aud, Some(Value::Array(_))) {
+        "claim array"
+    } else {
+        "claim"
+    };
+    Err(TokenError::failed(format!(
+        "Invalid JWT audience {kind} (aud) {}. Is not included in \"{wanted_json}\".",
+        js_json(aud)
+    )))
 }
 
 fn check_azp(azp: Option<&Value>, parties: &[String]) -> Result<(), TokenError> {

@@ -12,7 +12,8 @@
 // expected file after regenerating the cases. Every key and instance here is throwaway/fictitious.
 //
 // Cases where clerk-edge deliberately differs from @clerk/backend carry `"decision": "D<n>"`
-// (the product-decision table at the top of the behaviour spec) and a `desc` saying how.
+// (the product-decision table at the top of the behaviour spec), or `"hardening"` (a
+// difference the Hardening issue asked for, README deviations table), and a `desc` saying how.
 
 import crypto from 'node:crypto';
 
@@ -262,10 +263,10 @@ V('aud-string-substring', sess(PROD, { aud: 'api://one' }), { audience: 'api://o
 V('aud-array-match', sess(PROD, { aud: ['x', 'api://one'] }), { audience: 'api://one' });
 V('aud-array-mismatch', sess(PROD, { aud: ['x', 'y'] }), { audience: ['api://one', 'api://two'] });
 V('aud-array-intersect', sess(PROD, { aud: ['x', 'api://two'] }), { audience: ['api://one', 'api://two'] });
-V('aud-array-nonstring', sess(PROD, { aud: [1, 2] }), { audience: 'api://one' }, { desc: 'non-string array aud passes' });
+V('aud-array-nonstring', sess(PROD, { aud: [1, 2] }), { audience: 'api://one' }, { decision: 'hardening', desc: 'non-string array aud: the SDK skips the check and accepts; clerk-edge refuses it (audience bypass by type confusion)' });
 V('aud-missing-audience-set', sess(PROD), { audience: 'api://one' }, { desc: 'missing aud: no check' });
 V('aud-set-audience-empty', sess(PROD, { aud: 'api://one' }), { audience: ['', ''] }, { desc: 'falsy audience entries: no check' });
-V('aud-number', sess(PROD, { aud: 7 }), { audience: 'api://one' }, { desc: 'aud of another shape passes' });
+V('aud-number', sess(PROD, { aud: 7 }), { audience: 'api://one' }, { decision: 'hardening', desc: 'aud of another shape: the SDK skips the check and accepts; clerk-edge refuses it (audience bypass by type confusion)' });
 // azp
 V('azp-match', T.prod, { authorizedParties: ['https://other.example.test', PROD.app] });
 V('azp-mismatch', T.prod, { authorizedParties: ['https://other.example.test', 'https://third.example.test'] });

@@ -804,8 +804,9 @@ fn claim_type_confusion_is_a_verification_failure() {
         Some(ENSURE),
     );
 
-    // `aud` with an audience configured: strings and string arrays are checked; any other
-    // shape passes, exactly like Clerk's assertAudienceClaim.
+    // `aud` with an audience configured: strings and string arrays are checked. Any other
+    // shape is refused with the same reason (a deliberate difference: Clerk's
+    // assertAudienceClaim lets it through unchecked, an audience bypass by type confusion).
     let mut v = host()
         .verifier(&env(&[("CLERK_AUDIENCE", "https://api.example.com")]))
         .unwrap();
@@ -830,14 +831,32 @@ fn claim_type_confusion_is_a_verification_failure() {
         &aud(json!(["x", "https://api.example.com"])),
         "user_demo123",
     );
-    for parity_pass in [
-        json!({"aud": "https://evil.example"}),
-        json!(42),
-        json!(["https://evil.example", 1]),
-        json!(""),
-        json!([]),
+    for (confused, shown) in [
+        (
+            json!({"aud": "https://api.example.com"}),
+            "claim (aud) {\"aud\":\"https://api.example.com\"}",
+        ),
+        (json!(42), "claim (aud) 42"),
+        (
+            json!(["https://api.example.com", 1]),
+            "claim array (aud) [\"https://api.example.com\",1]",
+        ),
+        (
+            json!([["https://api.example.com"]]),
+            "claim array (aud) [[\"https://api.example.com\"]]",
+        ),
     ] {
-        assert_accepted(&mut v, &aud(parity_pass), "user_demo123");
+        assert_refused(
+            &mut v,
+            &aud(confused),
+            "token-verification-failed",
+            &format!("Invalid JWT audience {shown}. {wanted}"),
+            Some(ENSURE),
+        );
+    }
+    // An empty `aud` is no audience (Clerk's rule): not checked.
+    for empty in [json!(""), json!([])] {
+        assert_accepted(&mut v, &aud(empty), "user_demo123");
     }
     // Clerk checks `aud` only when the token has one.
     let no_aud = demo_token();
