@@ -310,9 +310,24 @@ fn gate_urls(url: &str, req: &HttpRequest) -> Vec<String> {
             paths.push(v.clone());
         }
     }
+    schemes.sort();
+    schemes.dedup();
+    let mut auths: Vec<String> = auths.into_iter().flatten().collect();
+    auths.sort();
+    auths.dedup();
+    // Only origins are read from these URLs. After a non-empty authority the path (which
+    // starts with `/`) cannot change the origin, so one `/` stands for every path: the full
+    // product reached thousands of megabyte-sized URLs on inputs with many forwarded headers.
+    // With an empty authority a special URL takes its host from the path (`https:///h/x`).
+    let root = ["/".to_owned()];
     for s in &schemes {
-        for a in auths.iter().flatten() {
-            for p in &paths {
+        for a in &auths {
+            let paths = if a.trim_matches(|c: char| c <= ' ').is_empty() {
+                &paths[..]
+            } else {
+                &root[..]
+            };
+            for p in paths {
                 let p = if p.starts_with('/') {
                     p.clone()
                 } else {

@@ -38,6 +38,7 @@ pub fn origin_key_str(s: &str) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
     keys: BTreeSet<String>,
+    urls: Vec<String>,
     hosts: Vec<String>,
     protos: Vec<String>,
 }
@@ -78,10 +79,32 @@ impl Origins {
         }
     }
 
-    /// Whether some `<proto>://<host>` (or with a trailing `/`) of the request has this key.
+    /// Whether one of the request's URL candidates, or some `<proto>://<host>` (or with a
+    /// trailing `/`) of it, has this key.
     fn request_claims(&self, key: &str) -> bool {
+        let parsed: Vec<Url> = self.urls.iter().filter_map(|u| Url::parse(u).ok()).collect();
+        if parsed.iter().any(|u| origin_key(u).as_deref() == Some(key)) {
+            return true;
+        }
+        let mut protos = self.protos.clone();
+        protos.extend(parsed.iter().map(|u| u.scheme().to_owned()));
+        // `<p>://<h>` can only have this key's scheme when `p`, as the URL parser reads it
+        // (tab/CR/LF removed, leading C0 and space trimmed, up to its first `:`), is that
+        // scheme: an exact filter that skips most of the parses.
+        let key_scheme = key.split(':').next().unwrap_or("");
+        protos.retain(|p| {
+            let read: String = p
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .skip_while(|c| *c <= ' ')
+                .take_while(|c| *c != ':')
+                .collect();
+            read.eq_ignore_ascii_case(key_scheme)
+        });
+        protos.sort();
+        protos.dedup();
         self.hosts.iter().any(|h| {
-            self.protos.iter().any(|p| {
+            protos.iter().any(|p| {
                 [format!("{p}://{h}"), format!("{p}://{h}/")]
                     .iter()
                     .any(|u| origin_key_str(u).as_deref() == Some(key))
@@ -94,9 +117,7 @@ impl Origins {
     /// a protocol (`http`, `https`, the URL's scheme, each `X-Forwarded-Proto` item). A superset
     /// of what Clerk's `clerkUrl` derivation can produce from headers.
     pub fn add_request(&mut self, url_candidates: &[String], headers: &[(String, String)]) {
-        for u in url_candidates {
-            self.add_url(u);
-        }
+        self.urls.extend(url_candidates.iter().cloned());
         let values = |name: &str| -> Vec<String> {
             let raw: Vec<&str> = headers
                 .iter()
@@ -128,11 +149,6 @@ impl Origins {
         hosts.extend(values("x-forwarded-host"));
         let mut protos: Vec<String> = vec!["http".into(), "https".into()];
         protos.extend(values("x-forwarded-proto"));
-        for u in url_candidates {
-            if let Ok(p) = Url::parse(u) {
-                protos.push(p.scheme().to_owned());
-            }
-        }
         protos.sort();
         protos.dedup();
         hosts.sort();
