@@ -315,18 +315,19 @@ fn gate_urls(url: &str, req: &HttpRequest) -> Vec<String> {
     let mut auths: Vec<String> = auths.into_iter().flatten().collect();
     auths.sort();
     auths.dedup();
-    // Only origins are read from these URLs. After a non-empty authority the path (which
-    // starts with `/`) cannot change the origin, so one `/` stands for every path: the full
-    // product reached thousands of megabyte-sized URLs on inputs with many forwarded headers.
-    // With an empty authority a special URL takes its host from the path (`https:///h/x`).
+    // Only origins are read from these URLs. Once the authority has a character of its own
+    // the path (which starts with `/`) cannot change the origin, so one `/` stands for every
+    // path: the full product reached thousands of megabyte-sized URLs on inputs with many
+    // forwarded headers. An authority of only slashes (tab/CR/LF are removed by the parser)
+    // lets a special URL take its host from the path: `http://` + `/` + `/(/` has host `(`.
     let root = ["/".to_owned()];
     for s in &schemes {
         for a in &auths {
-            let paths = if a.trim_matches(|c: char| c <= ' ').is_empty() {
-                &paths[..]
-            } else {
-                &root[..]
-            };
+            let path_is_host = a
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .all(|c| c == '/' || c == '\\');
+            let paths = if path_is_host { &paths[..] } else { &root[..] };
             for p in paths {
                 let p = if p.starts_with('/') {
                     p.clone()
