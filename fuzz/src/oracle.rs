@@ -82,7 +82,11 @@ impl Origins {
     /// Whether one of the request's URL candidates, or some `<proto>://<host>` (or with a
     /// trailing `/`) of it, has this key.
     fn request_claims(&self, key: &str) -> bool {
-        let parsed: Vec<Url> = self.urls.iter().filter_map(|u| Url::parse(u).ok()).collect();
+        let parsed: Vec<Url> = self
+            .urls
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .collect();
         if parsed.iter().any(|u| origin_key(u).as_deref() == Some(key)) {
             return true;
         }

@@ -211,11 +211,26 @@ fn audience_azp_and_issuer() {
     // Type confusion (deliberate difference; Clerk lets these through unchecked).
     let want_b = r(&|r| r.audience = vec!["b".into()]);
     for (aud, message) in [
-        (json!({"aud": "b"}), "Invalid JWT audience claim (aud) {\"aud\":\"b\"}. Is not included in \"[\"b\"]\"."),
-        (json!(7), "Invalid JWT audience claim (aud) 7. Is not included in \"[\"b\"]\"."),
-        (json!(true), "Invalid JWT audience claim (aud) true. Is not included in \"[\"b\"]\"."),
-        (json!(["b", 1]), "Invalid JWT audience claim array (aud) [\"b\",1]. Is not included in \"[\"b\"]\"."),
-        (json!([["b"]]), "Invalid JWT audience claim array (aud) [[\"b\"]]. Is not included in \"[\"b\"]\"."),
+        (
+            json!({"aud": "b"}),
+            "Invalid JWT audience claim (aud) {\"aud\":\"b\"}. Is not included in \"[\"b\"]\".",
+        ),
+        (
+            json!(7),
+            "Invalid JWT audience claim (aud) 7. Is not included in \"[\"b\"]\".",
+        ),
+        (
+            json!(true),
+            "Invalid JWT audience claim (aud) true. Is not included in \"[\"b\"]\".",
+        ),
+        (
+            json!(["b", 1]),
+            "Invalid JWT audience claim array (aud) [\"b\",1]. Is not included in \"[\"b\"]\".",
+        ),
+        (
+            json!([["b"]]),
+            "Invalid JWT audience claim array (aud) [[\"b\"]]. Is not included in \"[\"b\"]\".",
+        ),
     ] {
         let t = token_with(|c| c["aud"] = aud.clone());
         let e = verify_session_token(&t, &keys(), &want_b, NOW).unwrap_err();
@@ -223,9 +238,19 @@ fn audience_azp_and_issuer() {
         assert_eq!(e.message(), message);
     }
     // Falsy `aud` shapes are "no audience" (Clerk's rule): no check.
-    for aud in [json!(""), json!([]), json!(["", null, 0]), json!(0), json!(false), Value::Null] {
+    for aud in [
+        json!(""),
+        json!([]),
+        json!(["", null, 0]),
+        json!(0),
+        json!(false),
+        Value::Null,
+    ] {
         let t = token_with(|c| c["aud"] = aud.clone());
-        assert!(verify_session_token(&t, &keys(), &want_b, NOW).is_ok(), "{aud}");
+        assert!(
+            verify_session_token(&t, &keys(), &want_b, NOW).is_ok(),
+            "{aud}"
+        );
     }
     let no_azp = token_with(|c| {
         c.as_object_mut().unwrap().remove("azp");

@@ -733,7 +733,15 @@ fn duplicate_json_keys_resolve_like_javascript_last_one_wins() {
         "Invalid JWT algorithm \"none\". Supported: RS256,RS384,RS512.",
         Some(ENSURE),
     );
-    // Two `exp`: a future one hidden behind a past one is still expired.
+    // Two `exp`: a future one hidden behind a past one is still expired, through every path
+    // (a fixed clock makes Clerk's message, which names both dates, exact).
+    let fixed_ms = now * 1000;
+    let mut v = host()
+        .verifier(&clerk_edge_host::InstanceOptions {
+            clock_ms: Some(fixed_ms),
+            ..env(&[])
+        })
+        .unwrap();
     let expired = format!(
         r#"{{"sub":"user_a","exp":{},"iat":{},"exp":{}}}"#,
         now + 300,
@@ -741,13 +749,32 @@ fn duplicate_json_keys_resolve_like_javascript_last_one_wins() {
         now - 3600
     );
     let token = forge::rs256_token(DEMO_PRIVATE, ok_header, &expired);
-    let e = v.verify_token(&token).unwrap().unwrap_err();
-    assert_eq!(e.reason, "token-expired");
-    assert!(
-        e.message.starts_with("JWT is expired. Expiry date: "),
-        "{}",
-        e.message
+    let message = format!(
+        "JWT is expired. Expiry date: {}, Current date: {}.",
+        clerk_edge::time::to_utc_string((now - 3600) * 1000),
+        clerk_edge::time::to_utc_string(fixed_ms)
     );
+    let e = v.verify_token(&token).unwrap().unwrap_err();
+    assert_eq!(
+        (e.reason.as_str(), e.message.as_str()),
+        ("token-expired", message.as_str())
+    );
+    // Through `authenticate`, an expired token is Clerk's refresh reason (D7: never refreshed),
+    // with the token error in the message, for both carriers.
+    let reason = "session-token-expired-refresh-non-eligible-no-refresh-cookie";
+    for (carrier, headers) in [("header", bearer(&token)), ("cookie", cookie(&token))] {
+        let s = authenticate(&mut v, &headers);
+        assert_eq!(
+            (s.status, s.reason.as_deref(), s.message.as_deref()),
+            (
+                AuthStatus::SignedOut,
+                Some(reason),
+                Some(full(&message, None, "token-expired", carrier).as_str())
+            ),
+            "{carrier}"
+        );
+        assert!(s.token.is_none() && s.session.is_none());
+    }
 }
 
 #[test]
@@ -1086,6 +1113,23 @@ fn a_token_of_another_instance_is_refused() {
         (e.reason.as_str(), e.message.as_str()),
         ("token-invalid-signature", BAD_SIG)
     );
+    let s = authenticate(&mut v, &bearer(&forged));
+    assert_eq!(
+        (s.status, s.reason.as_deref(), s.message.as_deref()),
+        (
+            AuthStatus::SignedOut,
+            Some("token-invalid-signature"),
+            Some(full(BAD_SIG, None, "token-invalid-signature", "header").as_str())
+        )
+    );
+    // As a cookie, a session whose `iss` names another instance is not this app's cookie
+    // (Clerk then reads the suffixed cookies, which are absent): signed out before any key.
+    let s = authenticate(&mut v, &cookie(&forged));
+    assert_eq!(
+        (s.status, s.reason.as_deref()),
+        (AuthStatus::SignedOut, Some("dev-browser-missing"))
+    );
+    assert!(s.token.is_none() && s.session.is_none());
 
     let issuers = v
         .create(&wit_config(|c| {

@@ -380,6 +380,108 @@ fn gate_refuses_client_identity_headers_it_cannot_strip() {
     assert!(v["message"].as_str().unwrap().contains("x-clerk-user-id"));
 }
 
+/// Every identity header the gate and the middleware own, as a client might spell it
+/// (any case; CGI-style servers map `_` and `-` to the same variable).
+const FORGED_IDENTITY: &[(&str, &str)] = &[
+    ("x-clerk-auth-status", "signed-in"),
+    ("X-Clerk-User-Id", "user_forged"),
+    ("x-clerk-session-id", "sess_forged"),
+    ("X-CLERK-ORG-ID", "org_forged"),
+    ("x-clerk-org-role", "org:forged"),
+    ("x-clerk-org-slug", "forged-slug"),
+    ("X-Auth-Request-User", "user_forged"),
+    ("x_clerk_user_id", "user_forged"),
+    ("X_AUTH_REQUEST_USER", "user_forged"),
+];
+
+#[test]
+fn gate_refuses_every_client_identity_header_signed_in_or_not() {
+    let s = gated(&[]);
+    let cookie = session_cookie(&demo_token());
+    for &(name, value) in FORGED_IDENTITY {
+        // Signed in, signed out on a public route, signed out on a protected API route.
+        for (method, path, credentials) in [
+            ("GET", "/dashboard", Some(("cookie", cookie.as_str()))),
+            ("POST", "/pricing", None),
+            ("GET", "/api/me", None),
+        ] {
+            let mut headers: Vec<(&str, &str)> = credentials.into_iter().collect();
+            headers.push((name, value));
+            let r = rt()
+                .block_on(s.request(method, &format!("http://127.0.0.1:3000{path}"), &headers))
+                .unwrap();
+            assert_eq!(
+                r.header("x-hello"),
+                None,
+                "{name} on {path}: the app was reached"
+            );
+            if path == "/api/me" {
+                // Signed out: the gate answers 401 itself; nothing reaches the app either way.
+                assert_eq!(r.status, 401, "{name} on {path}");
+            } else {
+                assert_eq!(r.status, 400, "{name} on {path}");
+                assert_eq!(r.json().unwrap()["reason"], "invalid-request", "{name}");
+            }
+            for (n, v) in &r.headers {
+                assert!(!v.contains("forged"), "{name} on {path}: {n}: {v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn middleware_drops_every_forged_identity_header() {
+    let s = middleware(&[]);
+    let cookie = session_cookie(&org_token());
+    let mut headers: Vec<(&str, &str)> = vec![("cookie", &cookie)];
+    headers.extend_from_slice(FORGED_IDENTITY);
+    let r = rt()
+        .block_on(s.request(
+            "GET",
+            "http://127.0.0.1:3000/dashboard",
+            &headers,
+            Vec::new(),
+        ))
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", body(&r));
+    assert_eq!(
+        body(&r),
+        "hello from p3: GET /dashboard\n\
+         x-clerk-auth-status: signed-in\n\
+         x-clerk-user-id: user_demo123\n\
+         x-clerk-session-id: sess_demo456\n\
+         x-clerk-org-id: org_acme\n\
+         x-clerk-org-role: org:admin\n\
+         x-clerk-org-slug: acme\n\
+         x-auth-request-user: user_demo123\n"
+    );
+    // Signed out on a public route: no identity header reaches the app, in any spelling.
+    let r = rt()
+        .block_on(s.request(
+            "POST",
+            "http://127.0.0.1:3000/pricing",
+            FORGED_IDENTITY,
+            b"{}".to_vec(),
+        ))
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r), "hello from p3: POST /pricing\n");
+    // Signed out on a protected route: the middleware answers; nothing forged comes back.
+    let r = rt()
+        .block_on(s.request(
+            "GET",
+            "http://127.0.0.1:3000/api/me",
+            FORGED_IDENTITY,
+            Vec::new(),
+        ))
+        .unwrap();
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("x-hello"), None);
+    for (n, v) in &r.headers {
+        assert!(!v.contains("forged"), "{n}: {v}");
+    }
+}
+
 #[test]
 fn gate_stores_a_resolved_production_handshake_with_a_redirect() {
     let s = gated(&[("CLERK_PUBLISHABLE_KEY", DEMO_PK_LIVE)]);

@@ -1040,3 +1040,149 @@ fn logs_never_contain_tokens_cookies_or_keys() {
     assert_no_secret(&v.stderr(), &secrets, "verifier stderr");
     assert_eq!(v.stderr(), "");
 }
+
+/// Sends one HTTP/1.1 request over a fresh connection and returns the raw response text.
+fn raw_http(addr: &str, path: &str, headers: &[(&str, &str)]) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+    for (n, v) in headers {
+        req.push_str(&format!("{n}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The host process's own output (`serve`'s stderr, where the component's decision log goes,
+/// and `verify`'s stdout and stderr) holds no token, cookie value or key.
+#[test]
+fn the_host_process_logs_no_secrets() {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+
+    let bin = env!("CARGO_BIN_EXE_clerk-edge-host");
+    let valid = demo_token();
+    let expired = clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE)
+        .unwrap()
+        .mint(
+            &json!({"alg": "RS256", "typ": "JWT"}),
+            &claims(|c| c["exp"] = json!(now_secs() - 600)),
+        );
+    let forged = clerk_edge::mint::Minter::from_pem(OTHER_PRIVATE)
+        .unwrap()
+        .mint(&json!({"alg": "RS256"}), &claims(|_| {}));
+    let dvb = "dvb_SECRET_0123456789";
+    let refresh = "refresh_SECRET_0123456789";
+    let mut secrets = key_secrets();
+    for t in [&valid, &expired, &forged] {
+        secrets.extend(token_secrets(t));
+    }
+    secrets.extend([dvb, refresh].map(str::to_owned));
+
+    let mut child = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--env", "CLERK_LOG=debug"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .unwrap();
+    let addr = first
+        .rsplit("http://")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    assert!(first.starts_with("clerk-edge: serving"), "{first}");
+
+    let cookie = |t: &str| {
+        format!("__session={t}; __client_uat=1; __clerk_db_jwt={dvb}; __refresh_abc={refresh}")
+    };
+    let mut answers = Vec::new();
+    for (path, headers) in [
+        (
+            "/api/me",
+            vec![("authorization", format!("Bearer {valid}"))],
+        ),
+        (
+            "/api/me",
+            vec![("authorization", format!("Bearer {forged}"))],
+        ),
+        (
+            "/api/me",
+            vec![("authorization", format!("Bearer {expired}"))],
+        ),
+        ("/dashboard", vec![("cookie", cookie(&valid))]),
+        (
+            "/dashboard",
+            vec![
+                ("cookie", cookie(&expired)),
+                ("sec-fetch-dest", "document".into()),
+            ],
+        ),
+        ("/dashboard", vec![("cookie", cookie(&forged))]),
+        (
+            "/p?__clerk_db_jwt=dvb_SECRET_0123456789",
+            vec![("sec-fetch-dest", "document".into())],
+        ),
+    ] {
+        let h: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        answers.push(raw_http(&addr, path, &h));
+    }
+    assert!(answers[0].starts_with("HTTP/1.1 200"), "{}", answers[0]);
+    assert!(answers[1].starts_with("HTTP/1.1 401"), "{}", answers[1]);
+    // The decision log lines are written after each response body: wait for all seven.
+    let mut lines = vec![first];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while lines.iter().filter(|l| l.contains("\"status\"")).count() < answers.len()
+        && std::time::Instant::now() < deadline
+    {
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            lines.push(l);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = reader.join();
+    lines.extend(rx.try_iter());
+    let log = lines.join("\n");
+    assert_eq!(
+        log.lines().filter(|l| l.contains("\"status\"")).count(),
+        answers.len(),
+        "one decision line per request: {log}"
+    );
+    assert!(log.contains("\"status\":\"signed-in\""), "{log}");
+    assert_no_secret(&log, &secrets, "serve stderr");
+
+    // `verify` says why a token fails, never what the token was.
+    for t in [&expired, &forged] {
+        let out = Command::new(bin)
+            .args(["verify", t.as_str()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("\"reason\":\"token-"), "{text}");
+        assert_no_secret(&text, &secrets, "verify output");
+    }
+}
