@@ -10,7 +10,7 @@ use http_body_util::{BodyExt as _, Empty};
 use hyper::client::conn::http1;
 use wasmtime_wasi_http::io::TokioIo;
 
-/// One kind of request in the mix and the status it must get.
+/// One kind of request in the mix and the answer it must get.
 #[derive(Debug, Clone)]
 pub struct Kind {
     /// Label.
@@ -21,10 +21,39 @@ pub struct Kind {
     pub headers: Vec<(String, String)>,
     /// Expected status.
     pub expect: u16,
+    /// What else the answer must carry (so a 401 for the wrong reason is unexpected too).
+    pub answer: Answer,
 }
 
-/// The standard mix against the DEMO configuration (tokens minted by the caller).
-pub fn mix(valid: &str, expired: &str) -> Vec<Kind> {
+/// The part of an answer, besides its status, that says it was decided for the right reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// `x-clerk-user-id` with this value.
+    User(String),
+    /// A JSON body with this Clerk `reason`.
+    Reason(&'static str),
+    /// A `location` header starting with this.
+    Location(&'static str),
+}
+
+impl Answer {
+    /// Whether a response's headers and body carry this answer.
+    pub fn matches(&self, headers: &hyper::HeaderMap, body: &[u8]) -> bool {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        match self {
+            Answer::User(user) => header("x-clerk-user-id") == Some(user.as_str()),
+            Answer::Reason(reason) => {
+                let needle = format!("\"reason\":\"{reason}\"");
+                body.windows(needle.len()).any(|w| w == needle.as_bytes())
+            }
+            Answer::Location(prefix) => header("location").is_some_and(|l| l.starts_with(prefix)),
+        }
+    }
+}
+
+/// The standard mix against the DEMO configuration (tokens minted by the caller; `user` is
+/// the valid token's `sub`).
+pub fn mix(valid: &str, expired: &str, user: &str) -> Vec<Kind> {
     let forged = {
         let mut parts: Vec<String> = valid.split('.').map(str::to_owned).collect();
         if let Some(sig) = parts.get_mut(2) {
@@ -40,36 +69,43 @@ pub fn mix(valid: &str, expired: &str) -> Vec<Kind> {
             path: "/api/me",
             headers: bearer(valid),
             expect: 200,
+            answer: Answer::User(user.to_owned()),
         },
         Kind {
             name: "valid-bearer",
             path: "/dashboard",
             headers: bearer(valid),
             expect: 200,
+            answer: Answer::User(user.to_owned()),
         },
         Kind {
             name: "expired-bearer",
             path: "/api/me",
             headers: bearer(expired),
             expect: 401,
+            answer: Answer::Reason("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
         },
         Kind {
             name: "forged-bearer",
             path: "/api/me",
             headers: bearer(&forged),
             expect: 401,
+            answer: Answer::Reason("token-invalid-signature"),
         },
         Kind {
             name: "malformed-bearer",
             path: "/api/me",
             headers: bearer("not.a.jwt%%%"),
             expect: 401,
+            answer: Answer::Reason("token-invalid"),
         },
         Kind {
             name: "page-no-session",
             path: "/dashboard",
             headers: vec![("sec-fetch-dest".into(), "document".into())],
             expect: 307,
+            // DEMO is a development instance: no dev-browser token means a handshake first.
+            answer: Answer::Location("https://clerk.demo-app.example.com/v1/client/handshake?"),
         },
         Kind {
             name: "oversized-cookie",
@@ -79,6 +115,7 @@ pub fn mix(valid: &str, expired: &str) -> Vec<Kind> {
                 format!("__session={}", "x".repeat(70 * 1024)),
             )],
             expect: 400,
+            answer: Answer::Reason("invalid-request"),
         },
     ]
 }
@@ -196,10 +233,14 @@ async fn worker_loop(
             match sender.send_request(req).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let _ = resp.into_body().collect().await;
+                    let headers = resp.headers().clone();
+                    let body = match resp.into_body().collect().await {
+                        Ok(b) => b.to_bytes(),
+                        Err(_) => Bytes::new(),
+                    };
                     lat.push(u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX));
                     requests += 1;
-                    if status != kind.expect {
+                    if status != kind.expect || !kind.answer.matches(&headers, &body) {
                         unexpected += 1;
                     }
                 }
@@ -211,4 +252,57 @@ async fn worker_loop(
         }
     }
     (lat, requests, unexpected, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> hyper::HeaderMap {
+        let mut h = hyper::HeaderMap::new();
+        for (n, v) in pairs {
+            h.append(*n, hyper::header::HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn an_answer_for_the_wrong_reason_does_not_match() {
+        let user = Answer::User("user_load".into());
+        assert!(user.matches(&headers(&[("x-clerk-user-id", "user_load")]), b""));
+        assert!(!user.matches(&headers(&[("x-clerk-user-id", "user_other")]), b""));
+        assert!(!user.matches(&headers(&[]), b"user_load"));
+
+        let reason = Answer::Reason("token-invalid");
+        assert!(reason.matches(
+            &headers(&[]),
+            br#"{"reason":"token-invalid","status":"signed-out"}"#
+        ));
+        assert!(!reason.matches(&headers(&[]), br#"{"reason":"token-invalid-signature"}"#));
+        assert!(!reason.matches(&headers(&[]), b""));
+
+        let location = Answer::Location("https://clerk.demo-app.example.com/v1/client/handshake?");
+        assert!(location.matches(
+            &headers(&[(
+                "location",
+                "https://clerk.demo-app.example.com/v1/client/handshake?x=1"
+            )]),
+            b""
+        ));
+        assert!(!location.matches(&headers(&[("location", "https://evil.example/")]), b""));
+    }
+
+    #[test]
+    fn every_kind_of_the_mix_says_what_it_expects() {
+        let kinds = mix("a.b.c", "d.e.f", "user_x");
+        assert_eq!(kinds.len(), 7);
+        assert!(kinds
+            .iter()
+            .filter(|k| k.expect == 200)
+            .all(|k| k.answer == Answer::User("user_x".into())));
+        assert!(kinds
+            .iter()
+            .filter(|k| k.expect != 200)
+            .all(|k| !matches!(k.answer, Answer::User(_))));
+    }
 }

@@ -314,7 +314,7 @@ fn load(args: &Args) -> Result<ExitCode> {
         &claims(now - 5, now + i64::try_from(seconds).unwrap_or(0) + 3600),
     );
     let expired = minter.mint(&header, &claims(now - 7200, now - 3600));
-    let mut kinds = clerk_edge_host::load::mix(&valid, &expired);
+    let mut kinds = clerk_edge_host::load::mix(&valid, &expired, "user_load");
     match args.get("mix") {
         // Only signed-in requests (CPU-per-request comparisons against a baseline).
         Some("valid") => kinds.retain(|k| k.name == "valid-bearer" && k.path == "/api/me"),
