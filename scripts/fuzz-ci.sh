@@ -57,6 +57,18 @@ for t in $TARGETS; do
   dict=()
   [ -f "$FUZZ/dict/$t.dict" ] && dict=("-dict=$FUZZ/dict/$t.dict")
   log="$FUZZ/target/fuzz-$t.log"
+  # The committed reproducers of earlier findings (fuzz/README.md "Known findings") first:
+  # each runs once and must pass.
+  repros=("$FUZZ/artifacts/$t"/repro-*)
+  if [ -e "${repros[0]}" ]; then
+    echo "== $t: ${#repros[@]} committed reproducer(s)"
+    if ! cargo +nightly fuzz run -s "$SAN" "$t" "${repros[@]}" >"$log.repro" 2>&1; then
+      failed+=("$t")
+      summary+=("$t: a committed reproducer fails again")
+      grep -E 'panicked at|Running:' "$log.repro" | tail -10
+      continue
+    fi
+  fi
   echo "== $t: ${SECONDS_PER_TARGET}s"
   cargo +nightly fuzz run -s "$SAN" "$t" "$work" "$FUZZ/corpus/$t" -- \
     -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=30 \
