@@ -244,10 +244,18 @@ fn hmac_signed_with_the_public_key_is_an_invalid_algorithm() {
     let mut v = verifier();
     let payload = claims(|_| {}).to_string();
     let der = b64_decode(&forge::pem_body(DEMO_PUBLIC));
-    let secrets: [&[u8]; 3] = [
+    let der_newline = [der.as_slice(), b"\n"].concat();
+    let crlf = DEMO_PUBLIC.replace('\n', "\r\n");
+    // The PEM as served (with and without its final newline, with CRLF line ends), as an
+    // escaped one-line environment value, and the DER bytes (with and without a newline).
+    let escaped = DEMO_PUBLIC.replace('\n', "\\n");
+    let secrets: [&[u8]; 6] = [
         DEMO_PUBLIC.as_bytes(),
         DEMO_PUBLIC.trim_end().as_bytes(),
+        crlf.as_bytes(),
+        escaped.as_bytes(),
         &der,
+        &der_newline,
     ];
     let algs: [(&str, forge::Hash, usize); 3] = [
         ("HS256", sha256, 64),
@@ -548,7 +556,6 @@ fn kid_selects_among_several_keys_and_never_fetches() {
 }
 
 #[test]
-
 fn run_time_jwks_replaces_the_embedded_demo_key() {
     let jwks = json!({"keys": [jwk(OTHER_PUBLIC, Some("ins_real_1")), jwk(OTHER_PUBLIC, Some("ins_real_2"))]});
     let pk = "pk_live_Y2xlcmsub3RoZXIuZXhhbXBsZS5jb20k"; // clerk.other.example.com
@@ -599,7 +606,38 @@ fn jku_x5u_jwk_and_x5c_headers_are_never_used() {
     // The same headers on a genuine token are simply ignored.
     let genuine = signed(DEMO_PRIVATE, &header(hostile), &claims(|_| {}));
     assert_accepted(&mut v, &genuine, "user_demo123");
+    // One at a time too, and against a JWKS configuration (keys chosen by `kid`): a header
+    // that names or carries the attacker's key never makes its signature count.
+    let jwks =
+        json!({"keys": [jwk(DEMO_PUBLIC, Some("ins_demo")), jwk(OTHER_PUBLIC, Some("ins_other"))]})
+            .to_string();
+    let mut by_kid = host().verifier(&env(&[("CLERK_JWKS", &jwks)])).unwrap();
+    let one_at_a_time: [(&str, Value); 4] = [
+        ("jku", json!("https://evil.example/.well-known/jwks.json")),
+        ("x5u", json!("https://evil.example/cert.pem")),
+        ("jwk", attacker_jwk.clone()),
+        ("x5c", json!([std(&other_der)])),
+    ];
+    for (name, value) in one_at_a_time {
+        let only = |h: &mut Value| {
+            h[name] = value.clone();
+            h["kid"] = json!("ins_demo");
+        };
+        let forged = signed(OTHER_PRIVATE, &header(only), &claims(|_| {}));
+        assert_refused(&mut v, &forged, "token-invalid-signature", BAD_SIG, None);
+        assert_refused(
+            &mut by_kid,
+            &forged,
+            "token-invalid-signature",
+            BAD_SIG,
+            None,
+        );
+        let genuine = signed(DEMO_PRIVATE, &header(only), &claims(|_| {}));
+        assert_accepted(&mut v, &genuine, "user_demo123");
+        assert_accepted(&mut by_kid, &genuine, "user_demo123");
+    }
     assert_eq!(v.stderr(), "");
+    assert_eq!(by_kid.stderr(), "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1019,7 +1057,6 @@ fn token_size_limits_through_the_http_handler() {
 }
 
 #[test]
-
 fn signed_in_responses_with_large_claims_are_delivered() {
     let api = "http://localhost:3000/api/me";
     for len in [8 * 1024, 31 * 1024] {
