@@ -444,17 +444,7 @@ fn middleware_drops_every_forged_identity_header() {
         ))
         .unwrap();
     assert_eq!(r.status, 200, "{}", body(&r));
-    assert_eq!(
-        body(&r),
-        "hello from p3: GET /dashboard\n\
-         x-clerk-auth-status: signed-in\n\
-         x-clerk-user-id: user_demo123\n\
-         x-clerk-session-id: sess_demo456\n\
-         x-clerk-org-id: org_acme\n\
-         x-clerk-org-role: org:admin\n\
-         x-clerk-org-slug: acme\n\
-         x-auth-request-user: user_demo123\n"
-    );
+    assert_eq!(body(&r), SIGNED_IN_ORG_APP_VIEW);
     // Signed out on a public route: no identity header reaches the app, in any spelling.
     let r = rt()
         .block_on(s.request(
@@ -562,6 +552,17 @@ fn middleware(extra: &[(&str, &str)]) -> P3Server {
     P3Server::with_component(&Host::clone(host()), c, opts).unwrap()
 }
 
+/// What the p3 hello app echoes for a signed-in `GET /dashboard` with [`org_token`]: the
+/// verified identity the middleware adds, and nothing a client sent.
+const SIGNED_IN_ORG_APP_VIEW: &str = "hello from p3: GET /dashboard\n\
+     x-clerk-auth-status: signed-in\n\
+     x-clerk-user-id: user_demo123\n\
+     x-clerk-session-id: sess_demo456\n\
+     x-clerk-org-id: org_acme\n\
+     x-clerk-org-role: org:admin\n\
+     x-clerk-org-slug: acme\n\
+     x-auth-request-user: user_demo123\n";
+
 #[test]
 fn middleware_forwards_the_verified_identity_and_drops_forged_copies() {
     let s = middleware(&[]);
@@ -580,17 +581,7 @@ fn middleware_forwards_the_verified_identity_and_drops_forged_copies() {
         .unwrap();
     assert_eq!(r.status, 200, "{}", body(&r));
     assert_eq!(r.header("x-hello"), Some("p3"));
-    assert_eq!(
-        body(&r),
-        "hello from p3: GET /dashboard\n\
-         x-clerk-auth-status: signed-in\n\
-         x-clerk-user-id: user_demo123\n\
-         x-clerk-session-id: sess_demo456\n\
-         x-clerk-org-id: org_acme\n\
-         x-clerk-org-role: org:admin\n\
-         x-clerk-org-slug: acme\n\
-         x-auth-request-user: user_demo123\n"
-    );
+    assert_eq!(body(&r), SIGNED_IN_ORG_APP_VIEW);
     // Public route, signed out: forwarded with no identity at all (forged copies removed).
     let r = rt()
         .block_on(s.request(

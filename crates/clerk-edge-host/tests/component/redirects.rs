@@ -913,9 +913,9 @@ fn assert_no_secret(text: &str, secrets: &[String], what: &str) {
     }
 }
 
-#[test]
-fn logs_never_contain_tokens_cookies_or_keys() {
-    let valid = demo_token();
+/// A DEMO-signed token that expired 10 minutes ago, and a valid-looking one signed by
+/// another key.
+fn expired_and_forged() -> (String, String) {
     let expired = clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE)
         .unwrap()
         .mint(
@@ -925,6 +925,13 @@ fn logs_never_contain_tokens_cookies_or_keys() {
     let forged = clerk_edge::mint::Minter::from_pem(OTHER_PRIVATE)
         .unwrap()
         .mint(&json!({"alg": "RS256"}), &claims(|_| {}));
+    (expired, forged)
+}
+
+#[test]
+fn logs_never_contain_tokens_cookies_or_keys() {
+    let valid = demo_token();
+    let (expired, forged) = expired_and_forged();
     let handshake = clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE)
         .unwrap()
         .mint(
@@ -1067,15 +1074,7 @@ fn the_host_process_logs_no_secrets() {
 
     let bin = env!("CARGO_BIN_EXE_clerk-edge-host");
     let valid = demo_token();
-    let expired = clerk_edge::mint::Minter::from_pem(DEMO_PRIVATE)
-        .unwrap()
-        .mint(
-            &json!({"alg": "RS256", "typ": "JWT"}),
-            &claims(|c| c["exp"] = json!(now_secs() - 600)),
-        );
-    let forged = clerk_edge::mint::Minter::from_pem(OTHER_PRIVATE)
-        .unwrap()
-        .mint(&json!({"alg": "RS256"}), &claims(|_| {}));
+    let (expired, forged) = expired_and_forged();
     let dvb = "dvb_SECRET_0123456789";
     let refresh = "refresh_SECRET_0123456789";
     let mut secrets = key_secrets();
